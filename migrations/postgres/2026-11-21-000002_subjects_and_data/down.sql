@@ -1,0 +1,13 @@
+DROP TABLE suppressions;
+DROP TRIGGER consent_events_append_only ON consent_events;
+DROP TABLE consent_events;
+DROP TABLE marketing_preferences;
+DROP TABLE disclosure_categories;
+DROP TABLE disclosures;
+DROP TABLE record_purposes;
+DROP TABLE records;
+DROP TABLE relationships;
+DROP TABLE subject_oidc_identities;
+DROP TABLE subject_emails;
+DROP TABLE subjects;
+DROP FUNCTION refuse_change();

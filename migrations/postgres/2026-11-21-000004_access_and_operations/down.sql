@@ -1,0 +1,10 @@
+DROP TRIGGER audit_events_append_only ON audit_events;
+DROP TABLE audit_events;
+DROP TABLE outbox;
+DROP TABLE rate_limits;
+DROP TABLE oidc_logins;
+DROP TABLE otp_challenges;
+DROP TABLE sessions;
+DROP TABLE api_tokens;
+DROP TABLE recovery_codes;
+DROP TABLE authenticators;

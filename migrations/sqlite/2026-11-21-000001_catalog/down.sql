@@ -1,0 +1,10 @@
+DROP TABLE recipient_channels;
+DROP TABLE recipients;
+DROP TABLE purpose_categories;
+DROP TABLE purposes;
+DROP TABLE category_fields;
+DROP TABLE data_categories;
+DROP TABLE entity_channels;
+DROP TABLE marketing_channels;
+DROP TABLE entities;
+DROP TABLE authorities;

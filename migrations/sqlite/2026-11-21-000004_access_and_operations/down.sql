@@ -1,0 +1,11 @@
+DROP TRIGGER audit_events_no_delete;
+DROP TRIGGER audit_events_no_update;
+DROP TABLE audit_events;
+DROP TABLE outbox;
+DROP TABLE rate_limits;
+DROP TABLE oidc_logins;
+DROP TABLE otp_challenges;
+DROP TABLE sessions;
+DROP TABLE api_tokens;
+DROP TABLE recovery_codes;
+DROP TABLE authenticators;

@@ -1,0 +1,208 @@
+//! The database: a pool over SQLite or PostgreSQL, the embedded migrations, the schema,
+//! and one query module per aggregate. This is the only module that uses diesel.
+//!
+//! Diesel is synchronous; `DbPool::run` and `DbPool::transaction` move the work to the
+//! blocking thread pool so the async HTTP workers never wait on the database.
+
+pub mod connection;
+pub mod migrations;
+pub mod queries;
+pub mod schema;
+mod time_conv;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+pub use connection::{Backend, DbConnection};
+pub use time_conv::{from_db, to_db};
+
+use crate::settings::{DatabaseSettings, DatabaseUrl};
+
+/// What can go wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No connection could be had (server down, pool exhausted, file unreadable).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A unique key already holds this value.
+    #[error("conflicts with existing data: {0}")]
+    Conflict(String),
+    /// A foreign key, check or not-null rule of the schema refused the change.
+    #[error("breaks a rule of the data: {0}")]
+    Constraint(String),
+    /// A rule checked inside a transaction refused the change; the message says why.
+    #[error("{0}")]
+    Rejected(String),
+    /// Applying or reverting migrations failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Query(DieselError),
+    /// The blocking task was cancelled or panicked.
+    #[error("the database task did not finish")]
+    Cancelled,
+}
+
+impl From<DieselError> for DbError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => DbError::NotFound,
+            DieselError::DatabaseError(kind, info) => {
+                let message = info.message().to_owned();
+                match kind {
+                    DatabaseErrorKind::UniqueViolation => DbError::Conflict(message),
+                    DatabaseErrorKind::ForeignKeyViolation
+                    | DatabaseErrorKind::CheckViolation
+                    | DatabaseErrorKind::NotNullViolation => DbError::Constraint(message),
+                    DatabaseErrorKind::ClosedConnection => DbError::Unavailable(message),
+                    other => DbError::Query(DieselError::DatabaseError(other, info)),
+                }
+            }
+            other => DbError::Query(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for DbError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        DbError::Unavailable(e.to_string())
+    }
+}
+
+/// A pooled connection.
+pub type PooledConn = PooledConnection<connection::Manager>;
+
+/// A pool of connections to one database, cheap to clone.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: Pool<connection::Manager>,
+    backend: Backend,
+    /// SQLite allows one writer; taking turns in-process avoids `SQLITE_BUSY` on a
+    /// read transaction that upgrades to a write while another writer commits.
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+impl DbPool {
+    /// Opens the database named in `settings`. For SQLite the file's directory is
+    /// created. One connection is made first so an unreachable server fails with its
+    /// own error instead of a pool timeout. Blocking: call before serving.
+    pub fn connect(settings: &DatabaseSettings) -> Result<DbPool, DbError> {
+        let url = &settings.url;
+        let backend = match url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        DbError::Unavailable(format!(
+                            "{url}: cannot create directory {}: {e}",
+                            dir.display()
+                        ))
+                    })?;
+                }
+                Backend::Sqlite
+            }
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        };
+        let mut first = connection::open(url)
+            .map_err(|e| DbError::Unavailable(format!("{url}: {}", one_line(&e.to_string()))))?;
+        // SQLite opens lazily: touch the file now so an unwritable location shows here.
+        first
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS __portal_probe (x INTEGER); DROP TABLE __portal_probe;",
+            )
+            .map_err(|e| DbError::Unavailable(format!("{url}: {e}")))?;
+        drop(first);
+        let pool = Pool::builder()
+            .max_size(settings.pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(settings.connect_timeout)
+            .idle_timeout(Some(Duration::from_secs(300)))
+            .build(connection::Manager::new(url.clone()))
+            .map_err(|e| DbError::Unavailable(format!("{url}: {e}")))?;
+        Ok(DbPool {
+            pool,
+            backend,
+            sqlite_writer: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// Which backend this pool talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for synchronous callers (the CLI, start-up).
+    pub fn get(&self) -> Result<PooledConn, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` with a connection, on the blocking pool. For reads.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| DbError::Cancelled)?
+    }
+
+    /// Runs `f` in one transaction on the blocking pool: all of it commits or none.
+    pub async fn transaction<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.transaction_blocking(f))
+            .await
+            .map_err(|_| DbError::Cancelled)?
+    }
+
+    /// `transaction` for synchronous callers.
+    pub fn transaction_blocking<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, DbError>,
+    {
+        let mut conn = self.pool.get()?;
+        let _writer = match self.backend {
+            // A poisoned lock only means another writer panicked; its transaction rolled back.
+            Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        conn.transaction(|c| f(c))
+    }
+
+    /// Whether the database answers a trivial query now.
+    pub async fn is_ready(&self) -> bool {
+        self.run(|c| c.batch_execute("SELECT 1").map_err(DbError::from))
+            .await
+            .is_ok()
+    }
+}
+
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl DbPool {
+    /// "sqlite" or "postgres", for logs.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! People and what is held about them: storing a person received from a source.
+
+use diesel::prelude::*;
+use time::OffsetDateTime;
+
+use super::catalog::StoredCatalog;
+use crate::db::schema::*;
+use crate::db::{DbConnection, DbError, to_db};
+use crate::domain::EmailAddress;
+use crate::domain::catalog::Key;
+use crate::domain::ids::{PublicId, SubjectId};
+use crate::domain::person::NewPerson;
+
+/// The subject registered under `email`, if any.
+pub fn find_by_email(
+    conn: &mut DbConnection,
+    email: &EmailAddress,
+) -> Result<Option<SubjectId>, DbError> {
+    Ok(subject_emails::table
+        .filter(subject_emails::address.eq(email.as_str()))
+        .select(subject_emails::subject_id)
+        .first::<i64>(conn)
+        .optional()?
+        .map(SubjectId))
+}
+
+fn id_of<T: Copy>(
+    map: &std::collections::HashMap<Key, T>,
+    kind: &str,
+    key: &Key,
+) -> Result<T, DbError> {
+    map.get(key)
+        .copied()
+        .ok_or_else(|| DbError::Rejected(format!("{kind} `{key}` is not in the stored catalog")))
+}
+
+/// Stores a person with everything held about them, unless their address is already
+/// registered (then nothing is written and `None` is returned). Run it in a transaction.
+pub fn insert_person(
+    conn: &mut DbConnection,
+    person: &NewPerson,
+    stored: &StoredCatalog,
+    now: OffsetDateTime,
+) -> Result<Option<SubjectId>, DbError> {
+    if find_by_email(conn, &person.email)?.is_some() {
+        return Ok(None);
+    }
+    let ids = &stored.ids;
+    let now_db = to_db(now);
+    let subject_id: i64 = diesel::insert_into(subjects::table)
+        .values((
+            subjects::public_id.eq(PublicId::new().as_str()),
+            subjects::display_name.eq(&person.name),
+            subjects::language.eq(person.language.as_str()),
+            subjects::created_at.eq(now_db),
+            subjects::updated_at.eq(now_db),
+        ))
+        .returning(subjects::id)
+        .get_result(conn)?;
+    diesel::insert_into(subject_emails::table)
+        .values((
+            subject_emails::subject_id.eq(subject_id),
+            subject_emails::address.eq(person.email.as_str()),
+            subject_emails::is_primary.eq(true),
+            subject_emails::verified_at.eq(Some(now_db)),
+            subject_emails::created_at.eq(now_db),
+        ))
+        .execute(conn)?;
+
+    for r in &person.relationships {
+        diesel::insert_into(relationships::table)
+            .values((
+                relationships::subject_id.eq(subject_id),
+                relationships::entity_id.eq(id_of(&ids.entities, "entity", &r.entity)?.0),
+                relationships::role.eq(r.role.as_str()),
+                relationships::reference.eq(r.reference.as_deref()),
+                relationships::started_on.eq(r.since),
+            ))
+            .execute(conn)?;
+    }
+
+    for r in &person.records {
+        let entity_id = id_of(&ids.entities, "entity", &r.entity)?.0;
+        let source_recipient_id = match &r.source_party {
+            Some(k) => Some(id_of(&ids.recipients, "recipient", k)?.0),
+            None => None,
+        };
+        let collected = to_db(r.collected_at);
+        let record_id: i64 = diesel::insert_into(records::table)
+            .values((
+                records::subject_id.eq(subject_id),
+                records::entity_id.eq(entity_id),
+                records::category_id.eq(id_of(&ids.categories, "category", &r.category)?.0),
+                records::field.eq(&r.field),
+                records::value.eq(&r.value),
+                records::source.eq(r.source.as_str()),
+                records::source_recipient_id.eq(source_recipient_id),
+                records::collected_at.eq(collected),
+                records::updated_at.eq(collected),
+            ))
+            .returning(records::id)
+            .get_result(conn)?;
+        for p in &r.purposes {
+            diesel::insert_into(record_purposes::table)
+                .values((
+                    record_purposes::record_id.eq(record_id),
+                    record_purposes::entity_id.eq(entity_id),
+                    record_purposes::purpose_id.eq(id_of(&ids.purposes, "purpose", p)?.0),
+                ))
+                .execute(conn)?;
+        }
+    }
+
+    for d in &person.disclosures {
+        let disclosure_id: i64 = diesel::insert_into(disclosures::table)
+            .values((
+                disclosures::subject_id.eq(subject_id),
+                disclosures::recipient_id.eq(id_of(&ids.recipients, "recipient", &d.recipient)?.0),
+                disclosures::entity_id.eq(id_of(&ids.entities, "entity", &d.entity)?.0),
+                disclosures::purpose_id.eq(id_of(&ids.purposes, "purpose", &d.purpose)?.0),
+                disclosures::disclosed_at.eq(to_db(d.at)),
+            ))
+            .returning(disclosures::id)
+            .get_result(conn)?;
+        for c in &d.categories {
+            diesel::insert_into(disclosure_categories::table)
+                .values((
+                    disclosure_categories::disclosure_id.eq(disclosure_id),
+                    disclosure_categories::category_id.eq(id_of(&ids.categories, "category", c)?.0),
+                ))
+                .execute(conn)?;
+        }
+    }
+
+    for p in &person.preferences {
+        let entity_id = id_of(&ids.entities, "entity", &p.entity)?.0;
+        let channel_id = id_of(&ids.channels, "channel", &p.channel)?.0;
+        let notice_version = stored
+            .catalog
+            .entity(&p.entity)
+            .map(|e| e.notice_version.clone())
+            .ok_or_else(|| {
+                DbError::Rejected(format!(
+                    "entity `{}` is not in the stored catalog",
+                    p.entity
+                ))
+            })?;
+        let at = to_db(p.at);
+        // The consent event is the proof; the preference row is its current projection.
+        diesel::insert_into(consent_events::table)
+            .values((
+                consent_events::subject_id.eq(subject_id),
+                consent_events::entity_id.eq(entity_id),
+                consent_events::channel_id.eq(Some(channel_id)),
+                consent_events::granted.eq(p.granted),
+                consent_events::method.eq("import"),
+                consent_events::actor_kind.eq("system"),
+                consent_events::notice_version.eq(notice_version),
+                consent_events::occurred_at.eq(at),
+            ))
+            .execute(conn)?;
+        let updated = diesel::update(
+            marketing_preferences::table.filter(
+                marketing_preferences::subject_id
+                    .eq(subject_id)
+                    .and(marketing_preferences::entity_id.eq(entity_id))
+                    .and(marketing_preferences::channel_id.eq(channel_id)),
+            ),
+        )
+        .set((
+            marketing_preferences::granted.eq(p.granted),
+            marketing_preferences::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            diesel::insert_into(marketing_preferences::table)
+                .values((
+                    marketing_preferences::subject_id.eq(subject_id),
+                    marketing_preferences::entity_id.eq(entity_id),
+                    marketing_preferences::channel_id.eq(channel_id),
+                    marketing_preferences::granted.eq(p.granted),
+                    marketing_preferences::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(Some(SubjectId(subject_id)))
+}
+
+/// How many people are registered (for start-up messages and tests).
+pub fn count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(subjects::table.count().get_result(conn)?)
+}

@@ -1,0 +1,47 @@
+//! HTTP handlers, grouped by audience. Page structs (askama) live beside the handler
+//! that renders them; their templates mirror this layout under `templates/`.
+
+pub mod errors;
+pub mod health;
+pub mod public;
+pub mod static_files;
+
+use actix_web::HttpResponse;
+use actix_web::http::header;
+
+/// A 303 redirect to a local path.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .finish()
+}
+
+/// Whether `target` is a path on this site (not `//host` or a full URL), so
+/// redirecting there cannot send a person elsewhere.
+pub fn is_local_path(target: &str) -> bool {
+    target.starts_with('/')
+        && !target.starts_with("//")
+        && !target.starts_with("/\\")
+        && !target.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_local_paths_are_redirect_targets() {
+        assert!(is_local_path("/"));
+        assert!(is_local_path("/dashboard?x=1"));
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+            "/a\r\nSet-Cookie: x",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Self-hosted privacy portal.
+//!
+//! A map of the crate (ARCHITECTURE.md has the long version):
+//! - [`domain`]: the privacy vocabulary and rules, no HTTP, no SQL;
+//! - [`settings`], [`catalog`], [`demo`]: what the portal is configured and seeded with;
+//! - [`db`]: the only place diesel lives (pool, migrations, schema, queries);
+//! - [`routes`], [`handlers`], [`extractors`], [`middleware`], [`error`]: the HTTP edge;
+//! - [`startup`], [`cli`]: putting it together.
+
+pub mod catalog;
+pub mod cli;
+pub mod clock;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod extractors;
+pub mod handlers;
+pub mod i18n;
+pub mod middleware;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,723 @@
+//! Typed settings, read once at start and passed in (never a global).
+//!
+//! Layers, later wins: `config/default.toml` (built in; documents every key) → the file
+//! named by `--config` or `PORTAL_CONFIG` → environment variables. Every layer is
+//! checked against the built-in defaults, so an unknown key or a value of the wrong
+//! type stops the process with one line naming the file or variable and the key.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use toml::{Table, Value};
+
+/// The built-in defaults, with a comment on every key.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Short environment variables other tools depend on, and the key each one sets.
+pub const ENV_ALIASES: &[(&str, &str)] = &[
+    ("PORTAL_BIND", "server.bind"),
+    ("PORTAL_DATABASE_URL", "database.url"),
+    ("PORTAL_DEMO", "demo.enabled"),
+];
+
+/// The variable naming an extra settings file.
+pub const CONFIG_FILE_ENV: &str = "PORTAL_CONFIG";
+
+/// Everything the portal is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The HTTP server.
+    pub server: ServerSettings,
+    /// The database.
+    pub database: DatabaseSettings,
+    /// Where the organisation's register lives.
+    pub catalog: CatalogSettings,
+    /// Demo people.
+    pub demo: DemoSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// host:port to listen on.
+    pub bind: String,
+    /// The public base URL, when configured (else derived from the bound address).
+    pub public_url: Option<url::Url>,
+    /// HTTP worker threads (at least 1).
+    pub workers: usize,
+    /// Grace period for in-flight requests at shutdown.
+    pub shutdown_timeout: Duration,
+    /// TLS termination, when configured.
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files for TLS termination.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// Certificate chain.
+    pub cert: PathBuf,
+    /// Private key.
+    pub key: PathBuf,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// Which database, by scheme.
+    pub url: DatabaseUrl,
+    /// Most pooled connections.
+    pub pool_size: u32,
+    /// How long to wait for a connection.
+    pub connect_timeout: Duration,
+}
+
+/// `[catalog]`.
+#[derive(Debug, Clone)]
+pub struct CatalogSettings {
+    /// Path of the catalog file.
+    pub path: PathBuf,
+}
+
+/// `[demo]`.
+#[derive(Debug, Clone)]
+pub struct DemoSettings {
+    /// Load demo people at start.
+    pub enabled: bool,
+    /// Path of the demo file.
+    pub path: PathBuf,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone)]
+pub struct LogSettings {
+    /// A tracing `EnvFilter` directive.
+    pub filter: String,
+    /// Output format.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// A database location; the scheme picks the backend.
+#[derive(Clone)]
+pub enum DatabaseUrl {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string (may hold a password, hence secret).
+    Postgres(SecretString),
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://PATH`, `sqlite:PATH`, a plain path, or `postgres(ql)://…`.
+    pub fn parse(raw: &str) -> Result<DatabaseUrl, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("is empty; use sqlite://PATH or postgres://user@host/db".into());
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            let parsed = url::Url::parse(raw)
+                .map_err(|e| format!("`{}` is not a valid URL: {e}", redact_url(raw)))?;
+            if parsed.host_str().is_none_or(str::is_empty) {
+                return Err(format!("`{}` names no host", redact_url(raw)));
+            }
+            return Ok(DatabaseUrl::Postgres(SecretString::from(raw.to_owned())));
+        }
+        let path = if let Some(rest) = raw.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = raw.strip_prefix("sqlite:") {
+            rest
+        } else if let Some((scheme, _)) = raw.split_once("://") {
+            return Err(format!(
+                "scheme `{scheme}` is not supported; use sqlite://PATH or postgres://user@host/db"
+            ));
+        } else {
+            raw
+        };
+        if path.is_empty() || path == ":memory:" {
+            return Err("needs a file path (an in-memory SQLite database is not shared between connections)".into());
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    /// The connection string for the driver. Never log this: use `Display`.
+    pub fn connection_string(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
+            DatabaseUrl::Postgres(url) => url.expose_secret().to_owned(),
+        }
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// Shows the URL with any password replaced by `***`.
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => f.write_str(&redact_url(url.expose_secret())),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// Replaces the password of a URL (if any) with `***`.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => raw.to_owned(),
+        // Unparseable: hide everything between "://" and the last '@'.
+        Err(_) => match (raw.find("://"), raw.rfind('@')) {
+            (Some(start), Some(at)) if at > start => {
+                format!("{}***{}", &raw[..start + 3], &raw[at..])
+            }
+            _ => raw.to_owned(),
+        },
+    }
+}
+
+/// Why the settings could not be loaded: one line naming the source and the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SettingsError(pub String);
+
+impl Settings {
+    /// Loads settings from the defaults, an optional file and `PORTAL_*` variables.
+    ///
+    /// `file` wins over `PORTAL_CONFIG` in `env` when both are given.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, SettingsError> {
+        let mut merged: Table = DEFAULT_TOML
+            .parse()
+            .map_err(|e| SettingsError(format!("built-in config/default.toml is invalid: {e}")))?;
+        let defaults = merged.clone();
+
+        let env: Vec<(String, String)> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("PORTAL_"))
+            .collect();
+        let file = file.map(Path::to_path_buf).or_else(|| {
+            env.iter()
+                .find(|(k, _)| k == CONFIG_FILE_ENV)
+                .map(|(_, v)| PathBuf::from(v))
+        });
+        if let Some(path) = file {
+            let origin = format!("config file {}", path.display());
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| SettingsError(format!("{origin}: cannot read: {e}")))?;
+            let table: Table = text.parse().map_err(|e: toml::de::Error| {
+                SettingsError(format!("{origin}: {}", one_line(&e.to_string())))
+            })?;
+            merge_checked(&mut merged, &defaults, table, "", &origin)?;
+        }
+        for (name, value) in env {
+            if name == CONFIG_FILE_ENV {
+                continue;
+            }
+            let key = env_key(&name)?;
+            set_from_env(&mut merged, &defaults, &key, &name, &value)?;
+        }
+        let raw: RawSettings = Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                SettingsError(format!("settings: {}", one_line(&e.to_string())))
+            })?;
+        raw.validate()
+    }
+
+    /// The public base URL, given the address actually bound (for `bind` port 0).
+    pub fn public_url(&self, bound: std::net::SocketAddr) -> url::Url {
+        if let Some(url) = &self.server.public_url {
+            return url.clone();
+        }
+        let scheme = if self.server.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        url::Url::parse(&format!("{scheme}://{bound}")).unwrap_or_else(|_| {
+            // A SocketAddr always forms a valid authority; keep a safe fallback anyway.
+            url::Url::parse("http://127.0.0.1/").expect("static URL parses")
+        })
+    }
+}
+
+/// Maps `PORTAL_SECTION__KEY` or a short alias to `section.key`.
+fn env_key(name: &str) -> Result<String, SettingsError> {
+    if let Some((_, key)) = ENV_ALIASES.iter().find(|(alias, _)| *alias == name) {
+        return Ok((*key).to_owned());
+    }
+    let rest = &name["PORTAL_".len()..];
+    if rest.contains("__") {
+        return Ok(rest
+            .split("__")
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<_>>()
+            .join("."));
+    }
+    let aliases: Vec<&str> = ENV_ALIASES.iter().map(|(a, _)| *a).collect();
+    Err(SettingsError(format!(
+        "environment variable {name} is not a setting: use PORTAL_<SECTION>__<KEY> (see config/default.toml), {CONFIG_FILE_ENV} or one of {}",
+        aliases.join(", ")
+    )))
+}
+
+/// Merges `incoming` into `merged`, refusing keys the defaults do not have and values
+/// whose type differs from the default's.
+fn merge_checked(
+    merged: &mut Table,
+    defaults: &Table,
+    incoming: Table,
+    prefix: &str,
+    origin: &str,
+) -> Result<(), SettingsError> {
+    for (key, value) in incoming {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        let Some(default) = defaults.get(&key) else {
+            return Err(SettingsError(format!("{origin}: unknown key `{path}`")));
+        };
+        match (default, value) {
+            (Value::Table(default_table), Value::Table(incoming_table)) => {
+                let Some(Value::Table(target)) = merged.get_mut(&key) else {
+                    return Err(SettingsError(format!(
+                        "{origin}: `{path}` must be a section"
+                    )));
+                };
+                merge_checked(target, default_table, incoming_table, &path, origin)?;
+            }
+            (default, value) => {
+                let value = coerce(default, value).map_err(|expected| {
+                    SettingsError(format!("{origin}: `{path}` must be {expected}"))
+                })?;
+                merged.insert(key, value);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Accepts `value` where `default` stands if their types agree (an integer may stand
+/// for a float); otherwise returns what was expected.
+fn coerce(default: &Value, value: Value) -> Result<Value, &'static str> {
+    match (default, value) {
+        (Value::String(_), v @ Value::String(_)) => Ok(v),
+        (Value::Integer(_), v @ Value::Integer(_)) => Ok(v),
+        (Value::Float(_), v @ Value::Float(_)) => Ok(v),
+        (Value::Float(_), Value::Integer(i)) => Ok(Value::Float(i as f64)),
+        (Value::Boolean(_), v @ Value::Boolean(_)) => Ok(v),
+        (Value::Array(_), v @ Value::Array(_)) => Ok(v),
+        (Value::Table(_), v @ Value::Table(_)) => Ok(v),
+        (default, _) => Err(type_name(default)),
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "a whole number",
+        Value::Float(_) => "a number",
+        Value::Boolean(_) => "true or false",
+        Value::Datetime(_) => "a date-time",
+        Value::Array(_) => "a list",
+        Value::Table(_) => "a section",
+    }
+}
+
+/// Sets `section.key` from an environment variable, parsing the text by the type of
+/// the default value.
+fn set_from_env(
+    merged: &mut Table,
+    defaults: &Table,
+    key: &str,
+    name: &str,
+    raw: &str,
+) -> Result<(), SettingsError> {
+    let unknown = || SettingsError(format!("environment variable {name}: unknown key `{key}`"));
+    let mut parts: Vec<&str> = key.split('.').collect();
+    let last = parts.pop().ok_or_else(unknown)?;
+    let (mut target, mut default_table) = (merged, defaults);
+    for part in parts {
+        default_table = match default_table.get(part) {
+            Some(Value::Table(t)) => t,
+            _ => return Err(unknown()),
+        };
+        target = match target.get_mut(part) {
+            Some(Value::Table(t)) => t,
+            _ => return Err(unknown()),
+        };
+    }
+    let default = default_table.get(last).ok_or_else(unknown)?;
+    let bad = |expected: &str| {
+        SettingsError(format!(
+            "environment variable {name}: `{key}` must be {expected}"
+        ))
+    };
+    let value = match default {
+        Value::String(_) => Value::String(raw.to_owned()),
+        Value::Integer(_) => Value::Integer(raw.trim().parse().map_err(|_| bad("a whole number"))?),
+        Value::Float(_) => Value::Float(raw.trim().parse().map_err(|_| bad("a number"))?),
+        Value::Boolean(_) => Value::Boolean(match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => return Err(bad("true or false")),
+        }),
+        Value::Table(_) => return Err(bad("set key by key (PORTAL_SECTION__KEY)")),
+        other => {
+            let parsed: Table = format!("v = {raw}")
+                .parse()
+                .map_err(|_| bad(type_name(other)))?;
+            let v = parsed
+                .get("v")
+                .cloned()
+                .ok_or_else(|| bad(type_name(other)))?;
+            coerce(other, v).map_err(bad)?
+        }
+    };
+    target.insert(last.to_owned(), value);
+    Ok(())
+}
+
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    server: RawServer,
+    database: RawDatabase,
+    catalog: RawCatalog,
+    demo: RawDemo,
+    log: RawLog,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    bind: String,
+    public_url: String,
+    workers: i64,
+    shutdown_timeout_secs: i64,
+    tls_cert: String,
+    tls_key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    url: String,
+    pool_size: i64,
+    connect_timeout_secs: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDemo {
+    enabled: bool,
+    path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLog {
+    filter: String,
+    format: String,
+}
+
+impl RawSettings {
+    fn validate(self) -> Result<Settings, SettingsError> {
+        let err = |key: &str, why: String| SettingsError(format!("setting `{key}` {why}"));
+        let s = self.server;
+        validate_bind(&s.bind).map_err(|why| err("server.bind", why))?;
+        let public_url = match s.public_url.trim() {
+            "" => None,
+            raw => {
+                let url = url::Url::parse(raw.trim_end_matches('/'))
+                    .map_err(|e| err("server.public_url", format!("is not a URL: {e}")))?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(err(
+                        "server.public_url",
+                        "must start with http:// or https://".into(),
+                    ));
+                }
+                Some(url)
+            }
+        };
+        let workers = match s.workers {
+            0 => std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(1),
+            n @ 1..=256 => n as usize,
+            _ => return Err(err("server.workers", "must be between 0 and 256".into())),
+        };
+        if !(0..=3600).contains(&s.shutdown_timeout_secs) {
+            return Err(err(
+                "server.shutdown_timeout_secs",
+                "must be between 0 and 3600".into(),
+            ));
+        }
+        let tls = match (s.tls_cert.trim(), s.tls_key.trim()) {
+            ("", "") => None,
+            ("", _) | (_, "") => {
+                return Err(err(
+                    "server.tls_cert",
+                    "and `server.tls_key` must be set together".into(),
+                ));
+            }
+            (cert, key) => Some(TlsFiles {
+                cert: cert.into(),
+                key: key.into(),
+            }),
+        };
+        let d = self.database;
+        let url = DatabaseUrl::parse(&d.url).map_err(|why| err("database.url", why))?;
+        if !(1..=200).contains(&d.pool_size) {
+            return Err(err(
+                "database.pool_size",
+                "must be between 1 and 200".into(),
+            ));
+        }
+        if !(1..=600).contains(&d.connect_timeout_secs) {
+            return Err(err(
+                "database.connect_timeout_secs",
+                "must be between 1 and 600".into(),
+            ));
+        }
+        let format = match self.log.format.as_str() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(err(
+                    "log.format",
+                    format!("must be text or json, not `{other}`"),
+                ));
+            }
+        };
+        if self.catalog.path.trim().is_empty() {
+            return Err(err("catalog.path", "must name the catalog file".into()));
+        }
+        Ok(Settings {
+            server: ServerSettings {
+                bind: s.bind,
+                public_url,
+                workers,
+                shutdown_timeout: Duration::from_secs(s.shutdown_timeout_secs as u64),
+                tls,
+            },
+            database: DatabaseSettings {
+                url,
+                pool_size: d.pool_size as u32,
+                connect_timeout: Duration::from_secs(d.connect_timeout_secs as u64),
+            },
+            catalog: CatalogSettings {
+                path: self.catalog.path.into(),
+            },
+            demo: DemoSettings {
+                enabled: self.demo.enabled,
+                path: self.demo.path.into(),
+            },
+            log: LogSettings {
+                filter: self.log.filter,
+                format,
+            },
+        })
+    }
+}
+
+fn validate_bind(bind: &str) -> Result<(), String> {
+    let (host, port) = bind
+        .rsplit_once(':')
+        .ok_or_else(|| format!("`{bind}` must be host:port"))?;
+    if host.is_empty() {
+        return Err(format!("`{bind}` names no host"));
+    }
+    port.parse::<u16>()
+        .map_err(|_| format!("`{bind}`: `{port}` is not a port number"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load() {
+        let s = Settings::load(None, env(&[])).unwrap();
+        assert_eq!(s.server.bind, "127.0.0.1:8080");
+        assert!(
+            matches!(&s.database.url, DatabaseUrl::Sqlite(p) if p == Path::new("var/portal.sqlite3"))
+        );
+        assert!(s.demo.enabled);
+        assert!(s.server.tls.is_none());
+    }
+
+    #[test]
+    fn every_default_key_is_documented_by_a_comment() {
+        let lines: Vec<&str> = DEFAULT_TOML.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('#') || t.starts_with('[') {
+                continue;
+            }
+            assert!(
+                i > 0 && lines[i - 1].trim().starts_with('#'),
+                "config/default.toml line {}: `{t}` has no comment above it",
+                i + 1
+            );
+        }
+    }
+
+    #[test]
+    fn contract_environment_variables_override() {
+        let s = Settings::load(
+            None,
+            env(&[
+                ("PORTAL_BIND", "0.0.0.0:9000"),
+                ("PORTAL_DATABASE_URL", "postgres://u:pw@db:5432/p"),
+                ("PORTAL_DEMO", "false"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.bind, "0.0.0.0:9000");
+        assert_eq!(s.database.url.backend_name(), "postgres");
+        assert!(!s.demo.enabled);
+    }
+
+    #[test]
+    fn section_key_variables_override_any_key() {
+        let s = Settings::load(
+            None,
+            env(&[
+                ("PORTAL_SERVER__WORKERS", "3"),
+                ("PORTAL_LOG__FORMAT", "json"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.workers, 3);
+        assert_eq!(s.log.format, LogFormat::Json);
+    }
+
+    #[test]
+    fn unknown_or_mistyped_environment_is_refused_by_name() {
+        let e = Settings::load(None, env(&[("PORTAL_SERVER__BINDD", "x")])).unwrap_err();
+        assert!(
+            e.0.contains("PORTAL_SERVER__BINDD") && e.0.contains("server.bindd"),
+            "{e}"
+        );
+        let e = Settings::load(None, env(&[("PORTAL_DATABSE_URL", "x")])).unwrap_err();
+        assert!(e.0.contains("PORTAL_DATABSE_URL"), "{e}");
+        let e = Settings::load(None, env(&[("PORTAL_SERVER__WORKERS", "many")])).unwrap_err();
+        assert!(e.0.contains("whole number"), "{e}");
+        let e = Settings::load(None, env(&[("PORTAL_DEMO", "perhaps")])).unwrap_err();
+        assert!(
+            e.0.contains("PORTAL_DEMO") && e.0.contains("true or false"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn file_layer_refuses_unknown_keys_and_wrong_types() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.toml");
+        std::fs::write(&path, "[server]\nbnd = \"x\"\n").unwrap();
+        let e = Settings::load(Some(&path), env(&[])).unwrap_err();
+        assert!(
+            e.0.contains("portal.toml") && e.0.contains("server.bnd"),
+            "{e}"
+        );
+        std::fs::write(&path, "[server]\nworkers = \"four\"\n").unwrap();
+        let e = Settings::load(Some(&path), env(&[])).unwrap_err();
+        assert!(
+            e.0.contains("server.workers") && e.0.contains("whole number"),
+            "{e}"
+        );
+        std::fs::write(&path, "[server\nworkers = 1\n").unwrap();
+        let e = Settings::load(Some(&path), env(&[])).unwrap_err();
+        assert!(
+            e.0.starts_with(&format!("config file {}", path.display())),
+            "{e}"
+        );
+        assert!(!e.0.contains('\n'));
+        std::fs::write(&path, "[demo]\nenabled = false\n").unwrap();
+        let s = Settings::load(None, env(&[("PORTAL_CONFIG", path.to_str().unwrap())])).unwrap();
+        assert!(!s.demo.enabled);
+    }
+
+    #[test]
+    fn database_urls_pick_the_backend_and_hide_passwords() {
+        assert!(
+            matches!(DatabaseUrl::parse("sqlite://var/p.db"), Ok(DatabaseUrl::Sqlite(p)) if p == Path::new("var/p.db"))
+        );
+        assert!(
+            matches!(DatabaseUrl::parse("sqlite:///data/p.db"), Ok(DatabaseUrl::Sqlite(p)) if p == Path::new("/data/p.db"))
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("./portal.db"),
+            Ok(DatabaseUrl::Sqlite(_))
+        ));
+        let pg = DatabaseUrl::parse("postgres://portal:s3cret@db.internal:5432/portal").unwrap();
+        assert_eq!(
+            pg.to_string(),
+            "postgres://portal:***@db.internal:5432/portal"
+        );
+        assert!(!format!("{pg:?}").contains("s3cret"));
+        assert!(
+            DatabaseUrl::parse("mysql://x@y/z")
+                .unwrap_err()
+                .contains("mysql")
+        );
+        assert!(DatabaseUrl::parse("sqlite://:memory:").is_err());
+        assert!(DatabaseUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn tls_needs_both_files() {
+        let e = Settings::load(None, env(&[("PORTAL_SERVER__TLS_CERT", "cert.pem")])).unwrap_err();
+        assert!(e.0.contains("server.tls_cert"), "{e}");
+    }
+}
