@@ -10,7 +10,7 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Serialises migrations between portal instances sharing one PostgreSQL database.
-const PG_MIGRATION_LOCK: i64 = 0x5052_4956_4143_59; // "PRIVACY"
+const PG_MIGRATION_LOCK: i64 = 0x0050_5249_5641_4359; // "PRIVACY" in ASCII
 
 fn harness_error(e: Box<dyn std::error::Error + Send + Sync>) -> DbError {
     DbError::Migration(e.to_string())

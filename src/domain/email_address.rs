@@ -165,9 +165,9 @@ mod tests {
         let max = format!(
             "{}@{}.{}.{}.com",
             "a".repeat(64),
-            "b".repeat(60),
-            "c".repeat(60),
-            "d".repeat(60)
+            "b".repeat(61),
+            "c".repeat(61),
+            "d".repeat(61)
         );
         assert_eq!(max.len(), 254);
         assert!(EmailAddress::parse(&max).is_ok());

@@ -312,22 +312,22 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
     let mut purpose_ids = HashMap::new();
     for (i, p) in catalog.purposes.iter().enumerate() {
         let entity_id = entity_ids[p.entity.as_str()];
-        if let Some(&id) = old.get(p.key.as_str()) {
-            if old_purpose_entities.get(&id) != Some(&entity_id) {
-                let links: i64 = record_purposes::table
-                    .filter(record_purposes::purpose_id.eq(id))
-                    .count()
-                    .get_result(conn)?;
-                let shared: i64 = disclosures::table
-                    .filter(disclosures::purpose_id.eq(id))
-                    .count()
-                    .get_result(conn)?;
-                if links + shared > 0 {
-                    return Err(DbError::Rejected(format!(
-                        "purpose `{}` cannot move to entity `{}`: data of its current entity refers to it; add a new purpose instead",
-                        p.key, p.entity
-                    )));
-                }
+        if let Some(&id) = old.get(p.key.as_str())
+            && old_purpose_entities.get(&id) != Some(&entity_id)
+        {
+            let links: i64 = record_purposes::table
+                .filter(record_purposes::purpose_id.eq(id))
+                .count()
+                .get_result(conn)?;
+            let shared: i64 = disclosures::table
+                .filter(disclosures::purpose_id.eq(id))
+                .count()
+                .get_result(conn)?;
+            if links + shared > 0 {
+                return Err(DbError::Rejected(format!(
+                    "purpose `{}` cannot move to entity `{}`: data of its current entity refers to it; add a new purpose instead",
+                    p.key, p.entity
+                )));
             }
         }
         let row = PurposeRow {

@@ -1,0 +1,117 @@
+//! `TestApp`: the real portal, started in-process on 127.0.0.1 port 0 against a fresh
+//! database, with a manual clock and an HTTP client that keeps cookies and does not
+//! follow redirects.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use privacy_portal::clock::ManualClock;
+use privacy_portal::settings::Settings;
+use privacy_portal::startup::Application;
+use privacy_portal::state::AppState;
+use time::macros::datetime;
+
+use super::{Backend, TestDb};
+
+/// A running portal for one test.
+pub struct TestApp {
+    /// Base URL without trailing slash, e.g. `http://127.0.0.1:41234`.
+    pub base: String,
+    pub client: reqwest::Client,
+    #[allow(dead_code, reason = "moved by the expiry tests of later issues")]
+    pub clock: Arc<ManualClock>,
+    pub state: AppState,
+    pub db: TestDb,
+    handle: actix_web::dev::ServerHandle,
+}
+
+/// Settings as a test starts with: defaults, plus the variables given.
+pub fn test_settings(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut env = vec![
+        ("PORTAL_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+        ("PORTAL_DATABASE_URL".to_owned(), db.url.clone()),
+        (
+            "PORTAL_CATALOG__PATH".to_owned(),
+            root.join("config/catalog.toml").display().to_string(),
+        ),
+        (
+            "PORTAL_DEMO__PATH".to_owned(),
+            root.join("config/demo.toml").display().to_string(),
+        ),
+        ("PORTAL_DATABASE__POOL_SIZE".to_owned(), "4".to_owned()),
+        ("PORTAL_SERVER__WORKERS".to_owned(), "2".to_owned()),
+        (
+            "PORTAL_SERVER__SHUTDOWN_TIMEOUT_SECS".to_owned(),
+            "0".to_owned(),
+        ),
+        ("PORTAL_LOG__FILTER".to_owned(), "warn".to_owned()),
+    ];
+    env.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    Settings::load(None, env).expect("test settings are valid")
+}
+
+impl TestApp {
+    /// The portal with demo data, on `backend`.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, &[]).await
+    }
+
+    /// The portal with extra `PORTAL_*` settings.
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+        let db = TestDb::new(backend);
+        let settings = test_settings(&db, extra);
+        privacy_portal::telemetry::init(&settings.log);
+        let clock = Arc::new(ManualClock::new(datetime!(2026-11-20 10:00 UTC)));
+        let app = Application::build(settings, clock.clone())
+            .await
+            .expect("portal starts");
+        let base = app.url().as_str().trim_end_matches('/').to_owned();
+        let state = app.state().clone();
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client");
+        TestApp {
+            base,
+            client,
+            clock,
+            state,
+            db,
+            handle,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the portal")
+    }
+
+    /// Status and body of a GET.
+    pub async fn get_text(&self, path: &str) -> (reqwest::StatusCode, String) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command now; the future only waits for completion.
+        drop(self.handle.stop(false));
+    }
+}
