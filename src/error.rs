@@ -8,12 +8,33 @@ use askama::Template;
 
 use crate::db::DbError;
 
-/// A failure shown to the person as an error page.
+/// A failure shown to the person as an error page (or a redirect to sign in).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Nothing here.
     #[error("not found")]
     NotFound,
+    /// The page needs a signed-in person: 303 to the sign-in page.
+    #[error("sign-in required")]
+    SignInRequired {
+        /// Where to come back to.
+        next: String,
+    },
+    /// The action needs a recent sign-in: 303 to sign in again.
+    #[error("recent sign-in required")]
+    ReauthRequired {
+        /// Where to come back to.
+        next: String,
+    },
+    /// A form without the session's CSRF token.
+    #[error("CSRF token missing or wrong")]
+    CsrfRejected,
+    /// A request that cannot be understood.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// A body over the size limit.
+    #[error("request body too large")]
+    PayloadTooLarge,
     /// The database cannot be reached now.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -32,6 +53,12 @@ impl From<DbError> for AppError {
     }
 }
 
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "errors/error.html")]
 struct ErrorPage<'a> {
@@ -42,10 +69,25 @@ struct ErrorPage<'a> {
     message_nl: &'a str,
 }
 
+fn sign_in_location(next: &str, reauth: bool) -> String {
+    let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+    if reauth {
+        format!("/sign-in?reauth=1&next={next}")
+    } else {
+        format!("/sign-in?next={next}")
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::SignInRequired { .. } | AppError::ReauthRequired { .. } => {
+                StatusCode::SEE_OTHER
+            }
+            AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -54,9 +96,19 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         match self {
+            AppError::SignInRequired { next } => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, sign_in_location(next, false)))
+                    .finish();
+            }
+            AppError::ReauthRequired { next } => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, sign_in_location(next, true)))
+                    .finish();
+            }
             AppError::Internal(e) => tracing::error!(error = %format!("{e:#}"), "request failed"),
             AppError::Unavailable(why) => tracing::warn!(reason = %why, "database unavailable"),
-            AppError::NotFound => {}
+            _ => {}
         }
         let (title_en, message_en, title_nl, message_nl) = match self {
             AppError::NotFound => (
@@ -65,13 +117,33 @@ impl ResponseError for AppError {
                 "Pagina niet gevonden",
                 "Op dit adres staat niets.",
             ),
+            AppError::CsrfRejected => (
+                "This form has expired",
+                "For your safety the form was not accepted: it was opened in another session or too long ago, or your browser blocks cookies. Go back, reload the page and try again.",
+                "Dit formulier is verlopen",
+                "Voor uw veiligheid is het formulier niet aangenomen: het is in een andere sessie of te lang geleden geopend, of uw browser blokkeert cookies. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+            ),
+            AppError::BadRequest(_) => (
+                "The request could not be understood",
+                "Something in what your browser sent is missing or malformed. Go back and try again.",
+                "Het verzoek is niet te begrijpen",
+                "Er ontbreekt iets in wat uw browser stuurde, of het is onjuist. Ga terug en probeer het opnieuw.",
+            ),
+            AppError::PayloadTooLarge => (
+                "Too much data",
+                "What you sent is larger than this form accepts.",
+                "Te veel gegevens",
+                "Wat u stuurde is groter dan dit formulier aanneemt.",
+            ),
             AppError::Unavailable(_) => (
                 "Temporarily unavailable",
                 "The portal cannot reach its database right now. Nothing you sent was lost; please try again in a minute.",
                 "Tijdelijk niet beschikbaar",
                 "Het portaal kan de database nu niet bereiken. Er is niets verloren gegaan; probeer het over een minuut opnieuw.",
             ),
-            AppError::Internal(_) => (
+            AppError::Internal(_)
+            | AppError::SignInRequired { .. }
+            | AppError::ReauthRequired { .. } => (
                 "Something went wrong",
                 "The portal could not finish this. Nothing was half-saved; please try again.",
                 "Er ging iets mis",

@@ -7,16 +7,19 @@
 //! - [`routes`], [`handlers`], [`extractors`], [`middleware`], [`error`]: the HTTP edge;
 //! - [`startup`], [`cli`]: putting it together.
 
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod extractors;
 pub mod handlers;
 pub mod i18n;
+pub mod jobs;
 pub mod middleware;
 pub mod routes;
 pub mod settings;

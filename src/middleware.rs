@@ -21,7 +21,10 @@ pub fn security_headers(tls: bool) -> DefaultHeaders {
             "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
         ))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add(("Cross-Origin-Resource-Policy", "same-origin"));
+        .add(("Cross-Origin-Resource-Policy", "same-origin"))
+        // Pages carry personal data and CSRF tokens: never stored by browsers or proxies.
+        // Static files set their own Cache-Control, which DefaultHeaders leaves alone.
+        .add(("Cache-Control", "no-store"));
     if tls {
         headers.add((
             "Strict-Transport-Security",

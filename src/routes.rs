@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use crate::handlers::{health, public, static_files};
+use crate::handlers::{account, auth, health, public, static_files, subject};
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -13,5 +13,55 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/{path:.*}", web::get().to(static_files::serve))
         // Public
         .route("/", web::get().to(public::landing))
-        .route("/language/{code}", web::get().to(public::switch_language));
+        .route("/language/{code}", web::get().to(public::switch_language))
+        // Signing in and out
+        .service(
+            web::resource("/sign-in")
+                .route(web::get().to(auth::sign_in_page))
+                .route(web::post().to(auth::request_code)),
+        )
+        .service(
+            web::resource("/sign-in/code")
+                .route(web::get().to(auth::code_page))
+                .route(web::post().to(auth::verify_code)),
+        )
+        .service(
+            web::resource("/sign-in/authenticator")
+                .route(web::get().to(auth::second_factor_page))
+                .route(web::post().to(auth::verify_second_factor)),
+        )
+        .route("/sign-in/oidc/callback", web::get().to(auth::oidc_callback))
+        .route("/sign-in/oidc/{provider}", web::get().to(auth::oidc_start))
+        .route("/sign-out", web::post().to(auth::sign_out))
+        // The signed-in person
+        .route("/dashboard", web::get().to(subject::dashboard))
+        .route("/account", web::get().to(account::overview))
+        .route(
+            "/account/sessions/end",
+            web::post().to(account::end_session),
+        )
+        .route(
+            "/account/sessions/end-others",
+            web::post().to(account::end_other_sessions),
+        )
+        .route(
+            "/account/sign-out-everywhere",
+            web::post().to(account::sign_out_everywhere),
+        )
+        .route(
+            "/account/authenticator",
+            web::get().to(account::authenticator_page),
+        )
+        .route(
+            "/account/authenticator/start",
+            web::post().to(account::start_enrolment),
+        )
+        .route(
+            "/account/authenticator/confirm",
+            web::post().to(account::confirm_enrolment),
+        )
+        .route(
+            "/account/authenticator/remove",
+            web::post().to(account::remove_authenticator),
+        );
 }

@@ -21,6 +21,7 @@ pub const ENV_ALIASES: &[(&str, &str)] = &[
     ("PORTAL_BIND", "server.bind"),
     ("PORTAL_DATABASE_URL", "database.url"),
     ("PORTAL_DEMO", "demo.enabled"),
+    ("PORTAL_SMTP_URL", "email.smtp_url"),
 ];
 
 /// The variable naming an extra settings file.
@@ -39,6 +40,124 @@ pub struct Settings {
     pub demo: DemoSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Keys and client addresses.
+    pub security: SecuritySettings,
+    /// Session lifetimes.
+    pub sessions: SessionSettings,
+    /// E-mailed codes and rate limits.
+    pub sign_in: SignInSettings,
+    /// Outgoing mail.
+    pub email: EmailSettings,
+    /// Authenticator apps.
+    pub authenticator: AuthenticatorSettings,
+    /// Customer identity providers.
+    pub oidc: Vec<OidcProviderSettings>,
+}
+
+/// `[security]`.
+#[derive(Debug, Clone)]
+pub struct SecuritySettings {
+    /// The master secret, when given inline.
+    pub secret_key: Option<SecretString>,
+    /// Where the master secret lives otherwise.
+    pub secret_key_file: PathBuf,
+    /// Whether to trust the last `X-Forwarded-For` entry.
+    pub trust_forwarded_for: bool,
+}
+
+/// `[sessions]`.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// Ends a session after this long without a request.
+    pub idle_timeout: time::Duration,
+    /// Ends a session this long after sign-in.
+    pub absolute_timeout: time::Duration,
+    /// How fresh a sign-in must be for sensitive actions.
+    pub recent_sign_in: time::Duration,
+}
+
+/// `[sign_in]`.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInSettings {
+    /// Digits per code.
+    pub code_digits: u32,
+    /// How long a code lives.
+    pub code_lifetime: time::Duration,
+    /// Wrong entries per code.
+    pub max_code_attempts: u32,
+    /// Sends per address per 15 minutes.
+    pub sends_per_address: u32,
+    /// Minimum time between sends to one address.
+    pub resend_cooldown: time::Duration,
+    /// Sends per client address per 15 minutes.
+    pub sends_per_client: u32,
+    /// Sends in total per minute.
+    pub sends_per_minute: u32,
+    /// Code entries per client address per 15 minutes.
+    pub entries_per_client: u32,
+    /// Wrong authenticator codes per 30-second step.
+    pub totp_failures_per_step: u32,
+}
+
+/// `[email]`.
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    /// Where mail goes.
+    pub transport: MailTransport,
+    /// The sender, as a mailbox (`Name <address>`).
+    pub from: String,
+    /// SMTP timeout.
+    pub timeout: Duration,
+}
+
+/// How mail leaves the portal.
+#[derive(Clone)]
+pub enum MailTransport {
+    /// An SMTP server (the URL may hold a password).
+    Smtp(SecretString),
+    /// `.eml` files in a directory (development).
+    Files(PathBuf),
+}
+
+impl fmt::Debug for MailTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MailTransport::Smtp(url) => write!(f, "Smtp({})", redact_url(url.expose_secret())),
+            MailTransport::Files(dir) => write!(f, "Files({})", dir.display()),
+        }
+    }
+}
+
+/// `[authenticator]`.
+#[derive(Debug, Clone)]
+pub struct AuthenticatorSettings {
+    /// Issuer name in authenticator apps.
+    pub issuer: String,
+}
+
+/// One `[[oidc.providers]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProviderSettings {
+    /// Key used in URLs.
+    pub key: String,
+    /// Button text.
+    #[serde(default)]
+    pub label: String,
+    /// Issuer URL, exactly as the provider publishes it.
+    pub issuer: String,
+    /// Client id registered at the provider.
+    pub client_id: String,
+    /// Client secret.
+    #[serde(default)]
+    pub client_secret: SecretString,
+    /// Scopes besides `openid`.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "email".into()]
 }
 
 /// `[server]`.
@@ -421,6 +540,109 @@ struct RawSettings {
     catalog: RawCatalog,
     demo: RawDemo,
     log: RawLog,
+    security: RawSecurity,
+    sessions: RawSessions,
+    sign_in: RawSignIn,
+    email: RawEmail,
+    authenticator: RawAuthenticator,
+    oidc: RawOidc,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSecurity {
+    secret_key: SecretString,
+    secret_key_file: String,
+    trust_forwarded_for: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSessions {
+    idle_timeout_minutes: i64,
+    absolute_timeout_hours: i64,
+    recent_sign_in_minutes: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignIn {
+    code_digits: i64,
+    code_lifetime_seconds: i64,
+    max_code_attempts: i64,
+    sends_per_address: i64,
+    resend_cooldown_seconds: i64,
+    sends_per_client: i64,
+    sends_per_minute: i64,
+    entries_per_client: i64,
+    totp_failures_per_step: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmail {
+    smtp_url: SecretString,
+    from: String,
+    file_dir: String,
+    timeout_seconds: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthenticator {
+    issuer: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOidc {
+    providers: Vec<OidcProviderSettings>,
+}
+
+/// Checks an integer setting against a range.
+fn ranged(
+    key: &str,
+    value: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, SettingsError> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(SettingsError(format!(
+            "setting `{key}` must be between {} and {}, not {value}",
+            range.start(),
+            range.end()
+        )))
+    }
+}
+
+/// Whether a plaintext SMTP URL points at this machine.
+fn smtp_is_local(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn validate_smtp_url(raw: &str) -> Result<(), String> {
+    let url =
+        url::Url::parse(raw).map_err(|e| format!("`{}` is not a URL: {e}", redact_url(raw)))?;
+    let tls_required = url
+        .query_pairs()
+        .any(|(k, v)| k == "tls" && v == "required");
+    match url.scheme() {
+        "smtps" => Ok(()),
+        "smtp" if tls_required || smtp_is_local(&url) => Ok(()),
+        "smtp" => Err(format!(
+            "`{}` would send mail unencrypted: use smtps://, or smtp://…?tls=required for STARTTLS (plain smtp:// only for a local server)",
+            redact_url(raw)
+        )),
+        other => Err(format!(
+            "scheme `{other}` is not supported; use smtps:// or smtp://"
+        )),
+    }
 }
 
 #[derive(Deserialize)]
@@ -534,7 +756,132 @@ impl RawSettings {
         if self.catalog.path.trim().is_empty() {
             return Err(err("catalog.path", "must name the catalog file".into()));
         }
+        let security = SecuritySettings {
+            secret_key: Some(self.security.secret_key)
+                .filter(|k| !k.expose_secret().trim().is_empty()),
+            secret_key_file: self.security.secret_key_file.into(),
+            trust_forwarded_for: self.security.trust_forwarded_for,
+        };
+        let sessions = SessionSettings {
+            idle_timeout: time::Duration::minutes(ranged(
+                "sessions.idle_timeout_minutes",
+                self.sessions.idle_timeout_minutes,
+                1..=24 * 60,
+            )?),
+            absolute_timeout: time::Duration::hours(ranged(
+                "sessions.absolute_timeout_hours",
+                self.sessions.absolute_timeout_hours,
+                1..=24 * 30,
+            )?),
+            recent_sign_in: time::Duration::minutes(ranged(
+                "sessions.recent_sign_in_minutes",
+                self.sessions.recent_sign_in_minutes,
+                1..=60,
+            )?),
+        };
+        let si = self.sign_in;
+        let sign_in = SignInSettings {
+            code_digits: ranged("sign_in.code_digits", si.code_digits, 6..=8)? as u32,
+            code_lifetime: time::Duration::seconds(ranged(
+                "sign_in.code_lifetime_seconds",
+                si.code_lifetime_seconds,
+                60..=600,
+            )?),
+            max_code_attempts: ranged("sign_in.max_code_attempts", si.max_code_attempts, 1..=10)?
+                as u32,
+            sends_per_address: ranged("sign_in.sends_per_address", si.sends_per_address, 1..=100)?
+                as u32,
+            resend_cooldown: time::Duration::seconds(ranged(
+                "sign_in.resend_cooldown_seconds",
+                si.resend_cooldown_seconds,
+                0..=600,
+            )?),
+            sends_per_client: ranged("sign_in.sends_per_client", si.sends_per_client, 1..=10_000)?
+                as u32,
+            sends_per_minute: ranged("sign_in.sends_per_minute", si.sends_per_minute, 1..=100_000)?
+                as u32,
+            entries_per_client: ranged(
+                "sign_in.entries_per_client",
+                si.entries_per_client,
+                1..=10_000,
+            )? as u32,
+            totp_failures_per_step: ranged(
+                "sign_in.totp_failures_per_step",
+                si.totp_failures_per_step,
+                1..=10,
+            )? as u32,
+        };
+        let smtp_url = self.email.smtp_url.expose_secret().trim().to_owned();
+        let transport = if smtp_url.is_empty() {
+            MailTransport::Files(self.email.file_dir.into())
+        } else {
+            validate_smtp_url(&smtp_url).map_err(|why| err("email.smtp_url", why))?;
+            MailTransport::Smtp(SecretString::from(smtp_url))
+        };
+        if self.email.from.contains(['\r', '\n']) || !self.email.from.contains('@') {
+            return Err(err(
+                "email.from",
+                "must be an address such as \"Privacy portal <privacy@example.com>\"".into(),
+            ));
+        }
+        let email = EmailSettings {
+            transport,
+            from: self.email.from,
+            timeout: Duration::from_secs(ranged(
+                "email.timeout_seconds",
+                self.email.timeout_seconds,
+                1..=300,
+            )? as u64),
+        };
+        let mut providers = self.oidc.providers;
+        for (i, p) in providers.iter_mut().enumerate() {
+            let key = format!("oidc.providers[{i}]");
+            crate::domain::catalog::Key::parse(&p.key)
+                .map_err(|why| err(&format!("{key}.key"), why))?;
+            let issuer = url::Url::parse(&p.issuer)
+                .map_err(|e| err(&format!("{key}.issuer"), format!("is not a URL: {e}")))?;
+            if !matches!(issuer.scheme(), "https" | "http") {
+                return Err(err(
+                    &format!("{key}.issuer"),
+                    "must be an http(s) URL".into(),
+                ));
+            }
+            if p.client_id.trim().is_empty() {
+                return Err(err(&format!("{key}.client_id"), "is empty".into()));
+            }
+            if p.label.trim().is_empty() {
+                p.label = p.key.clone();
+            }
+            if !p.scopes.iter().any(|s| s == "openid") {
+                p.scopes.insert(0, "openid".into());
+            }
+        }
+        if let Some(dup) = providers
+            .iter()
+            .enumerate()
+            .find(|(i, p)| providers[..*i].iter().any(|q| q.key == p.key))
+        {
+            return Err(err(
+                "oidc.providers",
+                format!("key `{}` is used twice", dup.1.key),
+            ));
+        }
+        let authenticator = AuthenticatorSettings {
+            issuer: self.authenticator.issuer.trim().to_owned(),
+        };
+        if authenticator.issuer.is_empty() || authenticator.issuer.contains(':') {
+            return Err(err(
+                "authenticator.issuer",
+                "must be a non-empty name without ':'".into(),
+            ));
+        }
         Ok(Settings {
+            security,
+            sessions,
+            sign_in,
+            email,
+            authenticator,
+            oidc: providers,
             server: ServerSettings {
                 bind: s.bind,
                 public_url,

@@ -9,11 +9,16 @@ use anyhow::{Context, anyhow};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
+use tokio::sync::Notify;
+
+use crate::auth::Keys;
+use crate::auth::oidc::OidcProviders;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::db::queries::catalog::StoredCatalog;
 use crate::db::queries::{catalog as catalog_queries, people};
 use crate::db::{DbError, DbPool, migrations};
+use crate::email::Mailer;
 use crate::settings::{Settings, TlsFiles};
 use crate::state::AppState;
 use crate::{demo, handlers, middleware, routes};
@@ -110,18 +115,26 @@ impl Application {
             Some(files) => Some(rustls_config(files)?),
             None => None,
         };
+        let keys = Keys::load(&settings.security).map_err(|e| anyhow!(e))?;
+        let oidc = OidcProviders::new(&settings.oidc, &url)?;
+        let mailer = Mailer::from_settings(&settings.email)?;
         let state = AppState {
             db: prepared.db,
             catalog: Arc::new(prepared.catalog),
             settings: Arc::new(settings.clone()),
             clock,
+            keys: Arc::new(keys),
+            oidc: Arc::new(oidc),
+            outbox_wakeup: Arc::new(Notify::new()),
             tls: tls.is_some(),
         };
+        crate::jobs::spawn(state.clone(), mailer);
         let data = web::Data::new(state.clone());
         let serves_tls = tls.is_some();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(64 * 1024))
                 .wrap(middleware::security_headers(serves_tls))
                 .wrap_fn(middleware::log_request)
                 .configure(routes::configure)

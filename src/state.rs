@@ -1,8 +1,13 @@
-//! What every request handler can reach: the database, the stored catalog, settings
-//! and the clock. Built once in `startup`, shared read-only.
+//! What every request handler can reach: the database, the stored catalog, settings,
+//! keys, identity providers, the clock, and the outbox worker's wake-up call. Built once
+//! in `startup`, shared read-only.
 
 use std::sync::Arc;
 
+use tokio::sync::Notify;
+
+use crate::auth::Keys;
+use crate::auth::oidc::OidcProviders;
 use crate::clock::Clock;
 use crate::db::DbPool;
 use crate::db::queries::catalog::StoredCatalog;
@@ -19,6 +24,12 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Keys derived from the master secret.
+    pub keys: Arc<Keys>,
+    /// Customer identity providers.
+    pub oidc: Arc<OidcProviders>,
+    /// Wakes the outbox worker when something was queued.
+    pub outbox_wakeup: Arc<Notify>,
     /// Whether the portal is served over TLS (cookies get `Secure` and `__Host-`).
     pub tls: bool,
 }

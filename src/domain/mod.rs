@@ -8,7 +8,7 @@ pub mod ids;
 pub mod language;
 pub mod person;
 pub mod rights;
-mod text_enum;
+pub(crate) mod text_enum;
 
 pub use email_address::EmailAddress;
 pub use language::{Bilingual, Language};

@@ -1,13 +1,19 @@
-//! `PageContext`: what every page needs (language, texts, the language switch), so no
-//! page can forget it. Every page struct carries one.
+//! `PageContext`: what every page needs (language, texts, the language switch, the
+//! session's CSRF token and whether someone is signed in), so no page can forget it.
+//! Every page struct carries one.
 
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::ACCEPT_LANGUAGE;
 use actix_web::{FromRequest, HttpRequest};
 
+use super::session::load_session;
+use crate::auth::session::SessionStage;
+use crate::db::queries::sessions::SessionRecord;
 use crate::domain::Language;
+use crate::error::AppError;
 use crate::i18n::{Messages, messages};
 
 /// The cookie remembering a chosen language.
@@ -33,6 +39,10 @@ pub fn language_of(req: &HttpRequest) -> Language {
 pub struct PageContext {
     /// The language of the page.
     pub lang: Language,
+    /// The session's CSRF token, for every form on the page.
+    pub csrf: String,
+    /// Whether someone is signed in (for the navigation).
+    pub signed_in: bool,
     path: String,
     texts: &'static Messages,
 }
@@ -50,13 +60,20 @@ pub struct LanguageChoice {
 }
 
 impl PageContext {
-    /// A context for `lang` on the page at `path`.
-    pub fn new(lang: Language, path: &str) -> Self {
+    /// A context for `lang` on the page at `path`, for the given session.
+    pub fn new(lang: Language, path: &str, session: Option<&SessionRecord>) -> Self {
         PageContext {
             lang,
+            csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
+            signed_in: session.is_some_and(|s| s.stage == SessionStage::Complete),
             path: path.to_owned(),
             texts: messages(lang),
         }
+    }
+
+    /// The context of `req` for `session` (when the handler created or changed it).
+    pub fn for_request(req: &HttpRequest, session: Option<&SessionRecord>) -> Self {
+        PageContext::new(language_of(req), req.path(), session)
     }
 
     /// The text for `key` in the page's language.
@@ -80,10 +97,14 @@ impl PageContext {
 }
 
 impl FromRequest for PageContext {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(PageContext::new(language_of(req), req.path())))
+        let req = req.clone();
+        Box::pin(async move {
+            let session = load_session(&req).await?;
+            Ok(PageContext::for_request(&req, session.as_ref()))
+        })
     }
 }

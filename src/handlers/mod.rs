@@ -1,13 +1,26 @@
 //! HTTP handlers, grouped by audience. Page structs (askama) live beside the handler
 //! that renders them; their templates mirror this layout under `templates/`.
 
+pub mod account;
+pub mod auth;
 pub mod errors;
 pub mod health;
 pub mod public;
 pub mod static_files;
+pub mod subject;
 
 use actix_web::HttpResponse;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
+use askama::Template;
+
+use crate::error::AppError;
+
+/// Renders a page with a given status (for 422 re-renders, 429 and friends).
+pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
 
 /// A 303 redirect to a local path.
 pub fn see_other(location: &str) -> HttpResponse {

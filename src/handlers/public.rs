@@ -38,12 +38,20 @@ pub struct EntityCard {
 pub struct LandingPage {
     ctx: PageContext,
     entities: Vec<EntityCard>,
+    signed_out: bool,
+}
+
+/// `?signed_out=1` after signing out.
+#[derive(Deserialize)]
+pub struct LandingQuery {
+    signed_out: Option<String>,
 }
 
 /// `GET /`: who is responsible for your data, and your rights.
 pub async fn landing(
     ctx: PageContext,
     state: web::Data<AppState>,
+    query: web::Query<LandingQuery>,
 ) -> Result<LandingPage, AppError> {
     let catalog = &state.catalog.catalog;
     let entities = catalog
@@ -70,7 +78,11 @@ pub async fn landing(
             }
         })
         .collect();
-    Ok(LandingPage { ctx, entities })
+    Ok(LandingPage {
+        ctx,
+        entities,
+        signed_out: query.signed_out.is_some(),
+    })
 }
 
 /// Query of the language switch.

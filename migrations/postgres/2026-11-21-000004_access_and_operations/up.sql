@@ -54,6 +54,10 @@ CREATE TABLE sessions (
     last_seen_at TIMESTAMP NOT NULL,
     authenticated_at TIMESTAMP,
     expires_at TIMESTAMP NOT NULL,
+    auth_method TEXT CHECK (auth_method IS NULL OR auth_method IN ('email_code', 'oidc')),
+    oidc_provider TEXT,
+    -- The ID token, encrypted, kept only as id_token_hint for RP-initiated logout.
+    id_token_enc BYTEA,
     acting_for_subject_id BIGINT REFERENCES subjects (id),
     acting_until TIMESTAMP,
     revoked_at TIMESTAMP,

@@ -1,5 +1,12 @@
 //! Query functions, one module per aggregate. Each takes `&mut DbConnection`, so
 //! callers compose several inside one transaction.
 
+pub mod authenticators;
 pub mod catalog;
+pub mod challenges;
+pub mod oidc_logins;
+pub mod outbox;
 pub mod people;
+pub mod rate_limits;
+pub mod sessions;
+pub mod subjects;

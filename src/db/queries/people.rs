@@ -6,23 +6,9 @@ use time::OffsetDateTime;
 use super::catalog::StoredCatalog;
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError, to_db};
-use crate::domain::EmailAddress;
 use crate::domain::catalog::Key;
 use crate::domain::ids::{PublicId, SubjectId};
 use crate::domain::person::NewPerson;
-
-/// The subject registered under `email`, if any.
-pub fn find_by_email(
-    conn: &mut DbConnection,
-    email: &EmailAddress,
-) -> Result<Option<SubjectId>, DbError> {
-    Ok(subject_emails::table
-        .filter(subject_emails::address.eq(email.as_str()))
-        .select(subject_emails::subject_id)
-        .first::<i64>(conn)
-        .optional()?
-        .map(SubjectId))
-}
 
 fn id_of<T: Copy>(
     map: &std::collections::HashMap<Key, T>,
@@ -42,7 +28,7 @@ pub fn insert_person(
     stored: &StoredCatalog,
     now: OffsetDateTime,
 ) -> Result<Option<SubjectId>, DbError> {
-    if find_by_email(conn, &person.email)?.is_some() {
+    if super::subjects::find_by_email(conn, &person.email)?.is_some() {
         return Ok(None);
     }
     let ids = &stored.ids;

@@ -25,6 +25,10 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
 }
 
+/// The master secret of every test portal (48 bytes, base64).
+pub const TEST_SECRET_KEY: &str =
+    "dGVzdC1vbmx5LXNlY3JldC1rZXktZm9yLXRoZS1wcml2YWN5LXBvcnRhbC10ZXN0cyE=";
+
 /// Settings as a test starts with: defaults, plus the variables given.
 pub fn test_settings(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -46,6 +50,14 @@ pub fn test_settings(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
             "0".to_owned(),
         ),
         ("PORTAL_LOG__FILTER".to_owned(), "warn".to_owned()),
+        (
+            "PORTAL_SECURITY__SECRET_KEY".to_owned(),
+            TEST_SECRET_KEY.to_owned(),
+        ),
+        (
+            "PORTAL_EMAIL__FILE_DIR".to_owned(),
+            db.dir().join("mail").display().to_string(),
+        ),
     ];
     env.extend(
         extra

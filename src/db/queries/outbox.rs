@@ -1,0 +1,184 @@
+//! The transactional outbox: mail and webhooks are written in the same transaction as
+//! the change that causes them, then delivered by `jobs::outbox`. Several instances
+//! may run the worker: a claim is a lease (`locked_until`), taken with
+//! `FOR UPDATE SKIP LOCKED` on PostgreSQL.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use crate::db::schema::outbox;
+use crate::db::{DbConnection, DbError, from_db, to_db};
+
+/// An item to deliver.
+#[derive(Debug, Clone)]
+pub struct OutboxItem {
+    /// Row id (also the stable id of the message across retries).
+    pub id: i64,
+    /// `email` or `webhook`.
+    pub kind: String,
+    /// Sealed payload.
+    pub payload: Vec<u8>,
+    /// Deliveries tried so far.
+    pub attempts: i32,
+    /// After this the item is worthless and is dropped, not delivered late.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// Queues an item; call inside the transaction of the change that causes it.
+pub fn enqueue(
+    conn: &mut DbConnection,
+    kind: &str,
+    payload: Vec<u8>,
+    now: OffsetDateTime,
+    expires_at: Option<OffsetDateTime>,
+) -> Result<i64, DbError> {
+    Ok(diesel::insert_into(outbox::table)
+        .values((
+            outbox::kind.eq(kind),
+            outbox::payload.eq(payload),
+            outbox::created_at.eq(to_db(now)),
+            outbox::available_at.eq(to_db(now)),
+            outbox::expires_at.eq(expires_at.map(to_db)),
+            outbox::attempts.eq(0),
+        ))
+        .returning(outbox::id)
+        .get_result(conn)?)
+}
+
+#[derive(QueryableByName)]
+#[diesel(table_name = outbox)]
+struct ClaimedRow {
+    id: i64,
+    kind: String,
+    payload: Vec<u8>,
+    attempts: i32,
+    expires_at: Option<PrimitiveDateTime>,
+}
+
+const CLAIM_POSTGRES: &str = "UPDATE outbox SET locked_until = $1, locked_by = $2 WHERE id IN (\
+     SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND available_at <= $3 \
+     AND (locked_until IS NULL OR locked_until < $3) ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, kind, payload, attempts, expires_at";
+
+const CLAIM_SQLITE: &str = "UPDATE outbox SET locked_until = ?, locked_by = ? WHERE id IN (\
+     SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND available_at <= ? \
+     AND (locked_until IS NULL OR locked_until < ?) ORDER BY id LIMIT ?) \
+     RETURNING id, kind, payload, attempts, expires_at";
+
+/// Leases up to `limit` due items to `worker` until `lease_until`.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    worker: &str,
+    now: OffsetDateTime,
+    lease_until: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<OutboxItem>, DbError> {
+    let (now, lease_until) = (to_db(now), to_db(lease_until));
+    let rows: Vec<ClaimedRow> = match conn {
+        DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_POSTGRES)
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<Text, _>(worker)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(c)?,
+        DbConnection::Sqlite(c) => diesel::sql_query(CLAIM_SQLITE)
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<Text, _>(worker)
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(c)?,
+    };
+    let mut items: Vec<OutboxItem> = rows
+        .into_iter()
+        .map(|r| OutboxItem {
+            id: r.id,
+            kind: r.kind,
+            payload: r.payload,
+            attempts: r.attempts,
+            expires_at: r.expires_at.map(from_db),
+        })
+        .collect();
+    items.sort_by_key(|i| i.id);
+    Ok(items)
+}
+
+/// Records a delivery.
+pub fn mark_sent(conn: &mut DbConnection, id: i64, now: OffsetDateTime) -> Result<(), DbError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::sent_at.eq(Some(to_db(now))),
+            outbox::locked_until.eq(None::<PrimitiveDateTime>),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed try and when to try again.
+pub fn mark_retry(
+    conn: &mut DbConnection,
+    id: i64,
+    next_at: OffsetDateTime,
+    error: &str,
+) -> Result<(), DbError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::available_at.eq(to_db(next_at)),
+            outbox::locked_until.eq(None::<PrimitiveDateTime>),
+            outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Gives up on an item (permanent error, too many tries, or expired).
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: i64,
+    now: OffsetDateTime,
+    error: &str,
+) -> Result<(), DbError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::failed_at.eq(Some(to_db(now))),
+            outbox::locked_until.eq(None::<PrimitiveDateTime>),
+            outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Delivery state of one item: (attempts, sent, failed, last error).
+pub fn status(
+    conn: &mut DbConnection,
+    id: i64,
+) -> Result<(i32, bool, bool, Option<String>), DbError> {
+    let (attempts, sent, failed, error): (
+        i32,
+        Option<PrimitiveDateTime>,
+        Option<PrimitiveDateTime>,
+        Option<String>,
+    ) = outbox::table
+        .find(id)
+        .select((
+            outbox::attempts,
+            outbox::sent_at,
+            outbox::failed_at,
+            outbox::last_error,
+        ))
+        .first(conn)?;
+    Ok((attempts, sent.is_some(), failed.is_some(), error))
+}
+
+/// Removes delivered or abandoned items finished before `before` (housekeeping; their
+/// payloads hold personal data).
+pub fn delete_finished(conn: &mut DbConnection, before: OffsetDateTime) -> Result<usize, DbError> {
+    let before = to_db(before);
+    Ok(diesel::delete(
+        outbox::table.filter(outbox::sent_at.lt(before).or(outbox::failed_at.lt(before))),
+    )
+    .execute(conn)?)
+}

@@ -1,0 +1,158 @@
+//! Looking people up: by registered address, by linked OpenID identity, and the
+//! relationships they have with the organisation's entities.
+
+use diesel::prelude::*;
+use time::{Date, OffsetDateTime};
+
+use crate::db::schema::{
+    entities, relationships, subject_emails, subject_oidc_identities, subjects,
+};
+use crate::db::{DbConnection, DbError, to_db};
+use crate::domain::ids::{EntityId, SubjectId};
+use crate::domain::person::Role;
+use crate::domain::{EmailAddress, Language};
+
+/// Who a subject is, for pages and mail.
+#[derive(Debug, Clone)]
+pub struct SubjectSummary {
+    /// Row id.
+    pub id: SubjectId,
+    /// How to address them.
+    pub display_name: String,
+    /// Their language.
+    pub language: Language,
+    /// Their registered address.
+    pub email: Option<EmailAddress>,
+}
+
+/// The (not erased) subject registered under `email`.
+pub fn find_by_email(
+    conn: &mut DbConnection,
+    email: &EmailAddress,
+) -> Result<Option<SubjectId>, DbError> {
+    Ok(subject_emails::table
+        .inner_join(subjects::table)
+        .filter(subject_emails::address.eq(email.as_str()))
+        .filter(subjects::erased_at.is_null())
+        .select(subject_emails::subject_id)
+        .first::<i64>(conn)
+        .optional()?
+        .map(SubjectId))
+}
+
+/// Name, language and registered address of a subject.
+pub fn summary(conn: &mut DbConnection, id: SubjectId) -> Result<SubjectSummary, DbError> {
+    let (name, language): (String, String) = subjects::table
+        .find(id.0)
+        .select((subjects::display_name, subjects::language))
+        .first(conn)?;
+    let email: Option<String> = subject_emails::table
+        .filter(subject_emails::subject_id.eq(id.0))
+        .filter(subject_emails::is_primary.eq(true))
+        .select(subject_emails::address)
+        .first(conn)
+        .optional()?;
+    Ok(SubjectSummary {
+        id,
+        display_name: name,
+        language: language.parse().unwrap_or(Language::En),
+        email: email.and_then(|e| EmailAddress::parse(&e).ok()),
+    })
+}
+
+/// The subject linked to an OpenID identity.
+pub fn find_by_oidc(
+    conn: &mut DbConnection,
+    issuer: &str,
+    sub: &str,
+) -> Result<Option<SubjectId>, DbError> {
+    Ok(subject_oidc_identities::table
+        .inner_join(subjects::table)
+        .filter(subject_oidc_identities::issuer.eq(issuer))
+        .filter(subject_oidc_identities::sub.eq(sub))
+        .filter(subjects::erased_at.is_null())
+        .select(subject_oidc_identities::subject_id)
+        .first::<i64>(conn)
+        .optional()?
+        .map(SubjectId))
+}
+
+/// Links an OpenID identity to a subject (first sign-in with a verified address).
+pub fn link_oidc(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    issuer: &str,
+    sub: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(subject_oidc_identities::table)
+        .values((
+            subject_oidc_identities::subject_id.eq(subject.0),
+            subject_oidc_identities::issuer.eq(issuer),
+            subject_oidc_identities::sub.eq(sub),
+            subject_oidc_identities::linked_at.eq(to_db(now)),
+            subject_oidc_identities::last_used_at.eq(Some(to_db(now))),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records use of a linked identity.
+pub fn touch_oidc(
+    conn: &mut DbConnection,
+    issuer: &str,
+    sub: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    diesel::update(
+        subject_oidc_identities::table
+            .filter(subject_oidc_identities::issuer.eq(issuer))
+            .filter(subject_oidc_identities::sub.eq(sub)),
+    )
+    .set(subject_oidc_identities::last_used_at.eq(Some(to_db(now))))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// A relationship as listed on the dashboard.
+#[derive(Debug, Clone)]
+pub struct RelationshipRow {
+    /// The entity.
+    pub entity_id: EntityId,
+    /// In what capacity.
+    pub role: Role,
+    /// The entity's reference for the person.
+    pub reference: Option<String>,
+    /// Since when.
+    pub since: Date,
+}
+
+/// The subject's relationships, in catalog order of the entities.
+pub fn relationships(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+) -> Result<Vec<RelationshipRow>, DbError> {
+    let rows: Vec<(i64, String, Option<String>, Date)> = relationships::table
+        .inner_join(entities::table)
+        .filter(relationships::subject_id.eq(subject.0))
+        .order((entities::position, relationships::started_on))
+        .select((
+            relationships::entity_id,
+            relationships::role,
+            relationships::reference,
+            relationships::started_on,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(entity, role, reference, since)| {
+            Ok(RelationshipRow {
+                entity_id: EntityId(entity),
+                role: role
+                    .parse()
+                    .map_err(|e| DbError::Rejected(format!("relationship role: {e}")))?,
+                reference,
+                since,
+            })
+        })
+        .collect()
+}

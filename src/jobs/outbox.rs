@@ -1,0 +1,176 @@
+//! Delivers queued mail with retries. A sign-in code that cannot go out before it
+//! expires is dropped, not sent late (security checklist R3); other mail is retried
+//! on an RFC 5321-style schedule for about four days. Delivery is at least once; the
+//! Message-ID stays the same across retries so receivers can de-duplicate.
+
+use std::time::Duration as StdDuration;
+
+use lettre::message::Mailbox;
+use time::{Duration, OffsetDateTime};
+
+use crate::db::queries::outbox as queue;
+use crate::email::{Mailer, OutgoingMail};
+use crate::state::AppState;
+
+/// Waits after the n-th failed try (the last entry repeats until `MAX_ATTEMPTS`).
+const BACKOFF: &[Duration] = &[
+    Duration::seconds(10),
+    Duration::minutes(1),
+    Duration::minutes(5),
+    Duration::minutes(30),
+    Duration::hours(2),
+    Duration::hours(6),
+    Duration::hours(12),
+    Duration::hours(24),
+];
+/// Tries before giving up (about five days with `BACKOFF`, RFC 5321 §4.5.4.1).
+pub const MAX_ATTEMPTS: i32 = 12;
+/// How long a claimed item is reserved for this worker.
+const LEASE: Duration = Duration::minutes(2);
+
+/// When to try again after `attempts` failed tries.
+pub fn next_attempt(now: OffsetDateTime, attempts: i32) -> OffsetDateTime {
+    let index = (attempts.max(1) as usize - 1).min(BACKOFF.len() - 1);
+    now + BACKOFF[index]
+}
+
+/// Runs forever: delivers what is due, then waits for new work or a second.
+pub async fn run(state: AppState, mailer: Mailer) {
+    let worker = format!("worker-{}", &crate::auth::keys::random_token()[..8]);
+    let from: Mailbox = match state.settings.email.from.parse() {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "setting email.from is not a mailbox; mail delivery is off");
+            return;
+        }
+    };
+    loop {
+        match deliver_due(&state, &mailer, &from, &worker).await {
+            Ok(0) => {
+                tokio::select! {
+                    _ = state.outbox_wakeup.notified() => {}
+                    _ = tokio::time::sleep(StdDuration::from_secs(1)) => {}
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox: cannot read the queue");
+                tokio::time::sleep(StdDuration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+/// Delivers one batch of due items; returns how many were handled.
+pub async fn deliver_due(
+    state: &AppState,
+    mailer: &Mailer,
+    from: &Mailbox,
+    worker: &str,
+) -> Result<usize, crate::db::DbError> {
+    let now = state.clock.now();
+    let owner = worker.to_owned();
+    let items = state
+        .db
+        .transaction(move |c| queue::claim_due(c, &owner, now, now + LEASE, 20))
+        .await?;
+    let handled = items.len();
+    for item in items {
+        let now = state.clock.now();
+        if item.expires_at.is_some_and(|e| e <= now) {
+            tracing::info!(
+                outbox.id = item.id,
+                "outbox: dropped, expired before it could be delivered"
+            );
+            state
+                .db
+                .transaction(move |c| {
+                    queue::mark_failed(c, item.id, now, "expired before delivery")
+                })
+                .await?;
+            continue;
+        }
+        let result = match item.kind.as_str() {
+            "email" => match state
+                .keys
+                .open(&item.payload)
+                .ok()
+                .and_then(|p| serde_json::from_slice::<OutgoingMail>(&p).ok())
+            {
+                Some(mail) => {
+                    let message_id = format!("<outbox-{}@{}>", item.id, message_id_domain(from));
+                    mailer.send(from, &mail, &message_id).await
+                }
+                None => Err(crate::email::SendError {
+                    permanent: true,
+                    message: "payload cannot be opened with this portal's secret".into(),
+                }),
+            },
+            other => Err(crate::email::SendError {
+                permanent: true,
+                message: format!("unknown outbox kind `{other}`"),
+            }),
+        };
+        let now = state.clock.now();
+        match result {
+            Ok(()) => {
+                tracing::info!(
+                    outbox.id = item.id,
+                    attempt = item.attempts + 1,
+                    "outbox: delivered"
+                );
+                state
+                    .db
+                    .transaction(move |c| queue::mark_sent(c, item.id, now))
+                    .await?;
+            }
+            Err(e) => {
+                let attempts = item.attempts + 1;
+                let next = next_attempt(now, attempts);
+                let expired_by_then = item.expires_at.is_some_and(|exp| next >= exp);
+                if e.permanent || attempts >= MAX_ATTEMPTS || expired_by_then {
+                    tracing::warn!(outbox.id = item.id, attempts, permanent = e.permanent, error = %e.message, "outbox: giving up");
+                    let why = if expired_by_then && !e.permanent {
+                        format!("{} (code would expire before the next try)", e.message)
+                    } else {
+                        e.message
+                    };
+                    state
+                        .db
+                        .transaction(move |c| queue::mark_failed(c, item.id, now, &why))
+                        .await?;
+                } else {
+                    tracing::warn!(outbox.id = item.id, attempts, error = %e.message, next = %next, "outbox: will retry");
+                    state
+                        .db
+                        .transaction(move |c| queue::mark_retry(c, item.id, next, &e.message))
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(handled)
+}
+
+fn message_id_domain(from: &Mailbox) -> String {
+    from.email.domain().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let now = datetime!(2026-11-20 10:00 UTC);
+        assert_eq!(next_attempt(now, 1), now + Duration::seconds(10));
+        assert_eq!(next_attempt(now, 2), now + Duration::minutes(1));
+        assert_eq!(next_attempt(now, 50), now + Duration::hours(24));
+        let total: Duration = (1..MAX_ATTEMPTS).map(|a| next_attempt(now, a) - now).sum();
+        assert!(
+            total > Duration::days(4) && total < Duration::days(6),
+            "{total}"
+        );
+    }
+}
