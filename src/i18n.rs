@@ -116,4 +116,54 @@ mod tests {
         }
         assert!(used > 10, "expected templates to use translated texts");
     }
+
+    /// Keys handed to templates from Rust (error messages, role names) exist too.
+    #[test]
+    fn every_key_named_in_rust_code_exists() {
+        let sections: Vec<String> = messages(Language::En)
+            .keys()
+            .filter_map(|k| k.split('.').next())
+            .map(str::to_owned)
+            .collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![root];
+        let mut checked = 0;
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                // settings.rs names setting keys (such as sign_in.code_digits), not texts.
+                if path.ends_with("settings.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for literal in text.split('"').skip(1).step_by(2) {
+                    let Some((section, rest)) = literal.split_once('.') else {
+                        continue;
+                    };
+                    let looks_like_key = sections.iter().any(|s| s == section)
+                        && !rest.is_empty()
+                        && rest.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+                    if looks_like_key {
+                        checked += 1;
+                        for language in Language::ALL {
+                            assert_ne!(
+                                messages(*language).get(literal),
+                                literal,
+                                "{}: key `{literal}` missing for {language}",
+                                path.display()
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            checked > 20,
+            "expected Rust code to name message keys, found {checked}"
+        );
+    }
 }

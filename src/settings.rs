@@ -616,14 +616,14 @@ fn ranged(
     }
 }
 
-/// Whether a plaintext SMTP URL points at this machine.
+/// Whether a plaintext SMTP URL points at this machine. (`smtp:` is not a "special"
+/// URL scheme, so its host comes back as an opaque name even when it is an IP address.)
 fn smtp_is_local(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+    let host = url.host_str().unwrap_or("").trim_matches(['[', ']']);
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn validate_smtp_url(raw: &str) -> Result<(), String> {
@@ -1060,6 +1060,22 @@ mod tests {
         );
         assert!(DatabaseUrl::parse("sqlite://:memory:").is_err());
         assert!(DatabaseUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn plaintext_smtp_only_to_this_machine() {
+        for ok in [
+            "smtp://127.0.0.1:2525",
+            "smtp://localhost:25",
+            "smtp://[::1]:25",
+            "smtps://u:p@mail.example.com:465",
+            "smtp://mail.example.com:587?tls=required",
+        ] {
+            assert!(validate_smtp_url(ok).is_ok(), "{ok}");
+        }
+        let e = validate_smtp_url("smtp://user:secret@mail.example.com:25").unwrap_err();
+        assert!(e.contains("unencrypted") && !e.contains("secret"), "{e}");
+        assert!(validate_smtp_url("http://x").is_err());
     }
 
     #[test]

@@ -21,7 +21,8 @@
 // password) decides the account:
 //   email           = the login if it contains '@', else `<login>@example.org`
 //   sub             = login lower-cased, every char not in [a-z0-9] replaced by '-'
-//   email_verified  = false if the login starts with "unverified", else true
+//   email_verified  = false if the login starts with "unverified" ("unverified:<address>"
+//                     gives that address unverified), else true
 //   name            = the login
 // (The login form POST is rewritten on its way in so that oidc-provider's
 // accountId, which it always uses as `sub`, is the sub above.)
@@ -108,12 +109,17 @@ const logins = new Map(); // sub -> login as typed
 
 const subFor = (login) => login.toLowerCase().replace(/[^a-z0-9]/g, '-');
 
+// A login of the form "unverified:<address>" yields that address with
+// email_verified = false, so tests can offer a registered address the provider does
+// not vouch for.
 function claimsFor(sub) {
-  const login = logins.get(sub) ?? sub;
+  const typed = logins.get(sub) ?? sub;
+  const unverified = typed.startsWith('unverified');
+  const login = typed.startsWith('unverified:') ? typed.slice('unverified:'.length) : typed;
   return {
     sub,
     email: login.includes('@') ? login : `${login}@example.org`,
-    email_verified: !login.startsWith('unverified'),
+    email_verified: !unverified,
     name: login,
   };
 }

@@ -282,3 +282,88 @@ mod reqwest {
         runtime.block_on(async { ::reqwest::get(url).await.unwrap().text().await.unwrap() })
     }
 }
+
+/// LOG-02 canary: a whole e-mail sign-in through the real binary, logging at debug
+/// level, leaves neither the address, the code nor the session token in any log line.
+#[test]
+fn logs_never_show_codes_tokens_or_addresses() {
+    let smtp = crate::helpers::harness::SmtpServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = portal()
+        .env("PORTAL_BIND", "127.0.0.1:0")
+        .env("PORTAL_DATABASE_URL", sqlite_url(dir.path()))
+        .env("PORTAL_SMTP_URL", smtp.url())
+        .env(
+            "PORTAL_SECURITY__SECRET_KEY",
+            crate::helpers::test_app::TEST_SECRET_KEY,
+        )
+        .env("PORTAL_LOG__FILTER", "debug")
+        .env("PORTAL_LOG__FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let base = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches('/')
+        .to_owned();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (code, token) = runtime.block_on(async {
+        let browser = crate::helpers::test_app::Browser::new(&base);
+        browser.sign_in(&smtp, "demo@example.com").await;
+        let code = smtp.wait_for("demo@example.com", 1).await.code();
+        assert_eq!(browser.get("/dashboard").await.status(), 200);
+        (code, browser.cookie("portal_session").unwrap())
+    });
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert_eq!(
+        wait_with_timeout(&mut child, Duration::from_secs(15)).and_then(|s| s.code()),
+        Some(0)
+    );
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(logs.lines().count() > 10, "the run logged: {logs}");
+    let mut without_timestamps = String::new();
+    for line in logs.lines() {
+        // LOG-03: every line is one JSON object.
+        let mut parsed: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(
+            parsed.get("timestamp").is_some() && parsed.get("level").is_some(),
+            "{line}"
+        );
+        // Microseconds of a timestamp could equal a 6-digit code by chance.
+        parsed.as_object_mut().unwrap().remove("timestamp");
+        without_timestamps.push_str(&parsed.to_string());
+        without_timestamps.push('\n');
+    }
+    for secret in [
+        code.as_str(),
+        token.as_str(),
+        "demo@example.com",
+        "demo%40example.com",
+    ] {
+        assert!(
+            !without_timestamps.contains(secret),
+            "`{secret}` appears in the logs"
+        );
+    }
+    assert!(
+        logs.contains("sign-in: code accepted"),
+        "the sign-in itself is logged (LOG-01)"
+    );
+}

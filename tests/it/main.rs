@@ -2,13 +2,19 @@
 //! the real portal on a random port against its own fresh database and talks HTTP to
 //! it. Tests declared with `on_both_backends!` run once on SQLite and once on
 //! PostgreSQL (`TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/test).
+//! Mail goes to a real SMTP server and OpenID Connect to a real provider, both started
+//! from `tests/harness/` (Node.js).
 
 mod helpers;
 
+mod account;
 mod boundaries;
+mod browser;
 mod catalog_sync;
 mod cli;
 mod demo_data;
 mod health;
 mod landing;
 mod migrations;
+mod sign_in_email;
+mod sign_in_oidc;

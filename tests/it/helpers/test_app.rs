@@ -127,3 +127,135 @@ impl Drop for TestApp {
         drop(self.handle.stop(false));
     }
 }
+
+/// A browser: its own cookie jar, no redirects followed, forms posted with the CSRF
+/// token of the page they are on.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    pub base: String,
+}
+
+impl TestApp {
+    /// A new browser with an empty cookie jar.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+}
+
+/// The value of the `csrf` field in a page, if there is one.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse("input[name=csrf]").unwrap();
+    doc.select(&selector)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .map(str::to_owned)
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36")
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            jar,
+            base: base.to_owned(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Status and body.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
+    /// The CSRF token on the page at `path`.
+    pub async fn csrf(&self, path: &str) -> String {
+        let (status, body) = self.page(path).await;
+        csrf_in(&body).unwrap_or_else(|| panic!("{path} ({status}) has no CSRF field"))
+    }
+
+    /// POSTs exactly these fields.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// POSTs `fields` to `action` with the CSRF token from the page at `page`.
+    pub async fn submit(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let csrf = self.csrf(page).await;
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
+    /// The value of cookie `name` for the portal.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let header = self.jar.cookies(&self.base.parse().unwrap())?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    }
+
+    /// Asks for a code for `email`; returns the response to the address form.
+    pub async fn request_code(&self, email: &str) -> reqwest::Response {
+        self.submit("/sign-in", "/sign-in", &[("email", email), ("next", "")])
+            .await
+    }
+
+    /// Enters a code on the code page.
+    pub async fn enter_code(&self, code: &str) -> reqwest::Response {
+        self.submit(
+            "/sign-in/code",
+            "/sign-in/code",
+            &[("code", code), ("next", "")],
+        )
+        .await
+    }
+
+    /// Signs in by e-mail through the real SMTP server; asserts it lands on the dashboard.
+    pub async fn sign_in(&self, smtp: &super::harness::SmtpServer, email: &str) {
+        let before = smtp.messages_to(email).await.len();
+        let r = self.request_code(email).await;
+        assert_eq!(r.status(), 303, "address form accepted");
+        let mail = smtp.wait_for(email, before + 1).await;
+        let r = self.enter_code(&mail.code()).await;
+        assert_eq!(
+            r.status(),
+            303,
+            "code accepted: {}",
+            r.text().await.unwrap_or_default()
+        );
+        assert_eq!(r.headers()["location"], "/dashboard");
+    }
+}
