@@ -126,6 +126,7 @@ impl Application {
             keys: Arc::new(keys),
             oidc: Arc::new(oidc),
             outbox_wakeup: Arc::new(Notify::new()),
+            public_base: url.as_str().trim_end_matches('/').to_owned(),
             tls: tls.is_some(),
         };
         crate::jobs::spawn(state.clone(), mailer);

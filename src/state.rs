@@ -30,6 +30,8 @@ pub struct AppState {
     pub oidc: Arc<OidcProviders>,
     /// Wakes the outbox worker when something was queued.
     pub outbox_wakeup: Arc<Notify>,
+    /// The public base URL, without trailing slash (links in e-mails).
+    pub public_base: String,
     /// Whether the portal is served over TLS (cookies get `Secure` and `__Host-`).
     pub tls: bool,
 }

@@ -25,6 +25,7 @@ pub struct Keys {
     code: [u8; 32],
     lookup: [u8; 32],
     seal: [u8; 32],
+    receipt: [u8; 32],
 }
 
 /// Sealed data that cannot be opened with this key (tampered, or another secret).
@@ -87,6 +88,7 @@ impl Keys {
             code: derive(master, "privacy-portal/code-hash/v1"),
             lookup: derive(master, "privacy-portal/lookup-hash/v1"),
             seal: derive(master, "privacy-portal/seal/v1"),
+            receipt: derive(master, "privacy-portal/consent-receipt-ed25519/v1"),
         })
     }
 
@@ -122,6 +124,11 @@ impl Keys {
     /// Keyed hash of a lookup value (an address, a client IP) for a given use.
     pub fn lookup_hash(&self, purpose: &str, value: &str) -> String {
         hmac_hex(&self.lookup, &[purpose, value])
+    }
+
+    /// The Ed25519 key that signs consent receipts.
+    pub fn receipt_signing_key(&self) -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&self.receipt)
     }
 
     /// Encrypts and authenticates `plaintext`: a random 12-byte nonce, then ciphertext.

@@ -7,6 +7,7 @@ pub mod email_address;
 pub mod ids;
 pub mod language;
 pub mod person;
+pub mod retention;
 pub mod rights;
 pub(crate) mod text_enum;
 

@@ -3,6 +3,7 @@
 
 use time::{Date, Month, OffsetDateTime};
 
+use super::catalog::LegalBasis;
 use super::text_enum::text_enum;
 
 text_enum! {
@@ -58,6 +59,55 @@ impl RequestStatus {
                 | RequestStatus::PartiallyApproved
         )
     }
+}
+
+/// Whether a right can be exercised for the purposes in scope, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// The right applies.
+    Offered,
+    /// It does not; the reason is a message key explaining why.
+    NotOffered(&'static str),
+}
+
+/// What the person's processing looks like, as far as the rights depend on it.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessingProfile {
+    /// Legal bases of the purposes their data serves.
+    pub bases: Vec<LegalBasis>,
+    /// Whether any purpose involves automated decisions or profiling.
+    pub automated: bool,
+    /// Whether they hold any data at all.
+    pub has_data: bool,
+}
+
+impl RequestKind {
+    /// Whether this right is offered for `profile` (Arts. 20, 21, 7(3), 22 depend on
+    /// the legal basis; the others always apply when data is held).
+    pub fn availability(self, profile: &ProcessingProfile) -> Availability {
+        let any = |f: fn(LegalBasis) -> bool| profile.bases.iter().any(|b| f(*b));
+        if !profile.has_data {
+            return Availability::NotOffered("rights.why_no_data");
+        }
+        match self {
+            RequestKind::Access | RequestKind::Rectification | RequestKind::Erasure | RequestKind::Restriction => Availability::Offered,
+            RequestKind::Portability if any(LegalBasis::allows_portability) => Availability::Offered,
+            RequestKind::Portability => Availability::NotOffered("rights.why_portability"),
+            RequestKind::Objection if any(LegalBasis::allows_objection) => Availability::Offered,
+            RequestKind::Objection => Availability::NotOffered("rights.why_objection"),
+            RequestKind::Withdrawal if any(LegalBasis::allows_withdrawal) => Availability::Offered,
+            RequestKind::Withdrawal => Availability::NotOffered("rights.why_withdrawal"),
+            RequestKind::AutomatedDecisionReview if profile.automated => Availability::Offered,
+            RequestKind::AutomatedDecisionReview => Availability::NotOffered("rights.why_automated"),
+        }
+    }
+
+}
+
+/// A request's human reference, e.g. `REQ-1F3A9C2B` (from its public id).
+pub fn reference(public_id: &str) -> String {
+    let hex: String = public_id.chars().filter(|c| c.is_ascii_hexdigit()).take(8).collect();
+    format!("REQ-{}", hex.to_ascii_uppercase())
 }
 
 /// The date `months` calendar months after `date`; when that month is shorter, its
@@ -127,6 +177,27 @@ mod tests {
             latest_extended_due_at(received),
             datetime!(2026-04-30 14:00 UTC)
         );
+    }
+
+    #[test]
+    fn rights_are_offered_by_legal_basis() {
+        use Availability::*;
+        let only_contract = ProcessingProfile { bases: vec![LegalBasis::Contract], automated: false, has_data: true };
+        assert_eq!(RequestKind::Portability.availability(&only_contract), Offered);
+        assert_eq!(RequestKind::Objection.availability(&only_contract), NotOffered("rights.why_objection"));
+        assert_eq!(RequestKind::Withdrawal.availability(&only_contract), NotOffered("rights.why_withdrawal"));
+        assert_eq!(RequestKind::AutomatedDecisionReview.availability(&only_contract), NotOffered("rights.why_automated"));
+        let li = ProcessingProfile { bases: vec![LegalBasis::LegitimateInterest, LegalBasis::LegalObligation], automated: true, has_data: true };
+        assert_eq!(RequestKind::Portability.availability(&li), NotOffered("rights.why_portability"));
+        assert_eq!(RequestKind::Objection.availability(&li), Offered);
+        assert_eq!(RequestKind::AutomatedDecisionReview.availability(&li), Offered);
+        assert_eq!(RequestKind::Erasure.availability(&li), Offered);
+        assert_eq!(RequestKind::Access.availability(&ProcessingProfile::default()), NotOffered("rights.why_no_data"));
+    }
+
+    #[test]
+    fn references_are_short_and_stable() {
+        assert_eq!(reference("1f3a9c2b-0000-4000-8000-000000000000"), "REQ-1F3A9C2B");
     }
 
     #[test]

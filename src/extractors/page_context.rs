@@ -77,8 +77,23 @@ impl PageContext {
     }
 
     /// The text for `key` in the page's language.
-    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+    pub fn t<'a>(&'a self, key: &'a str) -> std::borrow::Cow<'a, str> {
         self.texts.get(key)
+    }
+
+    /// The text for `key` with a number, in the right plural form.
+    pub fn count<N: std::borrow::Borrow<i64>>(&self, key: &str, n: N) -> String {
+        self.texts.count(key, *n.borrow())
+    }
+
+    /// A date in the page's language.
+    pub fn date(&self, date: &time::Date) -> String {
+        self.texts.date(*date)
+    }
+
+    /// A moment (UTC) in the page's language.
+    pub fn date_time(&self, at: &time::OffsetDateTime) -> String {
+        self.texts.date_time(*at)
     }
 
     /// The language switch for this page.

@@ -24,6 +24,48 @@ pub struct StoredCatalog {
     pub ids: CatalogIds,
 }
 
+impl StoredCatalog {
+    fn find<'a, T, I: PartialEq + Copy>(items: &'a [T], ids: &HashMap<Key, I>, id: I, key: impl Fn(&T) -> &Key) -> Option<&'a T> {
+        let k = ids.iter().find(|(_, v)| **v == id).map(|(k, _)| k)?;
+        items.iter().find(|item| key(item) == k)
+    }
+
+    /// The entity with row id `id`.
+    pub fn entity(&self, id: EntityId) -> Option<&Entity> {
+        Self::find(&self.catalog.entities, &self.ids.entities, id, |e| &e.key)
+    }
+
+    /// The category with row id `id`.
+    pub fn category(&self, id: CategoryId) -> Option<&Category> {
+        Self::find(&self.catalog.categories, &self.ids.categories, id, |c| &c.key)
+    }
+
+    /// The purpose with row id `id`.
+    pub fn purpose(&self, id: PurposeId) -> Option<&Purpose> {
+        Self::find(&self.catalog.purposes, &self.ids.purposes, id, |p| &p.key)
+    }
+
+    /// The recipient with row id `id`.
+    pub fn recipient(&self, id: RecipientId) -> Option<&Recipient> {
+        Self::find(&self.catalog.recipients, &self.ids.recipients, id, |r| &r.key)
+    }
+
+    /// The channel with row id `id`.
+    pub fn channel(&self, id: ChannelId) -> Option<&Channel> {
+        Self::find(&self.catalog.channels, &self.ids.channels, id, |c| &c.key)
+    }
+
+    /// The supervisory authority of an entity.
+    pub fn authority_of(&self, entity: &Entity) -> Option<&Authority> {
+        self.catalog.authorities.iter().find(|a| a.key == entity.authority)
+    }
+
+    /// The label of a field in a category, in `language` (the field key if unknown).
+    pub fn field_label<'a>(&'a self, category: &'a Category, field: &'a str, language: crate::domain::Language) -> &'a str {
+        category.fields.iter().find(|f| f.key.as_str() == field).map(|f| f.label.get(language)).unwrap_or(field)
+    }
+}
+
 /// Row ids by key, per kind of item.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogIds {

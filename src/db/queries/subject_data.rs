@@ -1,0 +1,383 @@
+//! Everything held about one person, read in a handful of queries (each by an indexed
+//! subject id): relationships, records with their purposes, disclosures with their
+//! categories, marketing preferences, consent history and rights requests. The
+//! dashboard, the recipients page and the download are all built from this.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use time::{Date, OffsetDateTime};
+
+use super::subjects::{self, SubjectSummary};
+use crate::db::schema::*;
+use crate::db::{DbConnection, DbError, from_db};
+use crate::domain::ids::{CategoryId, ChannelId, DisclosureId, EntityId, PurposeId, RecipientId, RecordId, SubjectId};
+use crate::domain::person::{RecordSource, Role};
+use crate::domain::rights::{RequestKind, RequestStatus};
+
+/// A relationship with an entity.
+#[derive(Debug, Clone)]
+pub struct Relationship {
+    /// The entity.
+    pub entity: EntityId,
+    /// Role.
+    pub role: Role,
+    /// The entity's reference.
+    pub reference: Option<String>,
+    /// Since.
+    pub since: Date,
+    /// Until, if it ended.
+    pub until: Option<Date>,
+}
+
+/// One piece of data held.
+#[derive(Debug, Clone)]
+pub struct HeldRecord {
+    /// Id.
+    pub id: RecordId,
+    /// Holding entity.
+    pub entity: EntityId,
+    /// Category.
+    pub category: CategoryId,
+    /// Field.
+    pub field: String,
+    /// Value (empty once erased).
+    pub value: String,
+    /// Where it came from.
+    pub source: RecordSource,
+    /// The third party it came from.
+    pub source_party: Option<RecipientId>,
+    /// Collected.
+    pub collected_at: OffsetDateTime,
+    /// Last changed.
+    pub updated_at: OffsetDateTime,
+    /// Restricted since.
+    pub restricted_at: Option<OffsetDateTime>,
+    /// Erased at.
+    pub erased_at: Option<OffsetDateTime>,
+    /// Why it is kept despite erasure.
+    pub kept_reason: Option<String>,
+    /// Until when.
+    pub kept_until: Option<Date>,
+    /// Purposes it serves.
+    pub purposes: Vec<PurposeId>,
+}
+
+/// Data given to a recipient.
+#[derive(Debug, Clone)]
+pub struct HeldDisclosure {
+    /// Id.
+    pub id: DisclosureId,
+    /// Who received it.
+    pub recipient: RecipientId,
+    /// Which entity gave it.
+    pub entity: EntityId,
+    /// For what.
+    pub purpose: PurposeId,
+    /// When.
+    pub at: OffsetDateTime,
+    /// Which categories.
+    pub categories: Vec<CategoryId>,
+}
+
+/// A marketing choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preference {
+    /// Entity.
+    pub entity: EntityId,
+    /// Channel.
+    pub channel: ChannelId,
+    /// Agreed or not.
+    pub granted: bool,
+    /// Last changed.
+    pub updated_at: OffsetDateTime,
+}
+
+/// One entry of the consent history.
+#[derive(Debug, Clone)]
+pub struct ConsentEvent {
+    /// Id.
+    pub id: i64,
+    /// Entity.
+    pub entity: EntityId,
+    /// Channel, for marketing consent.
+    pub channel: Option<ChannelId>,
+    /// Purpose, for consent to a purpose.
+    pub purpose: Option<PurposeId>,
+    /// Given or withdrawn.
+    pub granted: bool,
+    /// web, support, api, gpc, import.
+    pub method: String,
+    /// subject, staff, source, system.
+    pub actor_kind: String,
+    /// The statement version shown.
+    pub notice_version: String,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+/// A rights request as listed.
+#[derive(Debug, Clone)]
+pub struct RequestSummary {
+    /// Row id.
+    pub id: i64,
+    /// Public id.
+    pub public_id: String,
+    /// Kind.
+    pub kind: RequestKind,
+    /// Entity, or all.
+    pub entity: Option<EntityId>,
+    /// Status.
+    pub status: RequestStatus,
+    /// Received.
+    pub received_at: OffsetDateTime,
+    /// Due.
+    pub due_at: OffsetDateTime,
+    /// Extended due date.
+    pub extended_due_at: Option<OffsetDateTime>,
+    /// Completed.
+    pub completed_at: Option<OffsetDateTime>,
+}
+
+/// Everything held about one person.
+#[derive(Debug, Clone)]
+pub struct SubjectData {
+    /// Who.
+    pub summary: SubjectSummary,
+    /// Relationships.
+    pub relationships: Vec<Relationship>,
+    /// Records, by entity, category, field, newest first within a field.
+    pub records: Vec<HeldRecord>,
+    /// Disclosures, newest first.
+    pub disclosures: Vec<HeldDisclosure>,
+    /// Marketing preferences.
+    pub preferences: Vec<Preference>,
+    /// Consent history, newest first.
+    pub consent_events: Vec<ConsentEvent>,
+    /// Rights requests, newest first.
+    pub requests: Vec<RequestSummary>,
+}
+
+fn parsed<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, DbError>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.parse().map_err(|e: T::Err| DbError::Rejected(format!("stored {what}: {e}")))
+}
+
+/// The person's relationships, with their end dates.
+pub fn relationships(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Relationship>, DbError> {
+    let rows: Vec<(i64, String, Option<String>, Date, Option<Date>)> = relationships::table
+        .filter(relationships::subject_id.eq(subject.0))
+        .order((relationships::entity_id, relationships::started_on))
+        .select((relationships::entity_id, relationships::role, relationships::reference, relationships::started_on, relationships::ended_on))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(entity, role, reference, since, until)| {
+            Ok(Relationship { entity: EntityId(entity), role: parsed(&role, "role")?, reference, since, until })
+        })
+        .collect()
+}
+
+/// The person's marketing preferences.
+pub fn preferences(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Preference>, DbError> {
+    let rows: Vec<(i64, i64, bool, time::PrimitiveDateTime)> = marketing_preferences::table
+        .filter(marketing_preferences::subject_id.eq(subject.0))
+        .select((marketing_preferences::entity_id, marketing_preferences::channel_id, marketing_preferences::granted, marketing_preferences::updated_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(e, c, granted, at)| Preference { entity: EntityId(e), channel: ChannelId(c), granted, updated_at: from_db(at) })
+        .collect())
+}
+
+/// The person's consent history, newest first.
+pub fn consent_events(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<ConsentEvent>, DbError> {
+    type Row = (i64, i64, Option<i64>, Option<i64>, bool, String, String, String, time::PrimitiveDateTime);
+    let rows: Vec<Row> = consent_events::table
+        .filter(consent_events::subject_id.eq(subject.0))
+        .order((consent_events::occurred_at.desc(), consent_events::id.desc()))
+        .select((
+            consent_events::id,
+            consent_events::entity_id,
+            consent_events::channel_id,
+            consent_events::purpose_id,
+            consent_events::granted,
+            consent_events::method,
+            consent_events::actor_kind,
+            consent_events::notice_version,
+            consent_events::occurred_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, e, c, p, granted, method, actor_kind, notice_version, at)| ConsentEvent {
+            id,
+            entity: EntityId(e),
+            channel: c.map(ChannelId),
+            purpose: p.map(PurposeId),
+            granted,
+            method,
+            actor_kind,
+            notice_version,
+            at: from_db(at),
+        })
+        .collect())
+}
+
+/// The person's rights requests, newest first.
+pub fn requests(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<RequestSummary>, DbError> {
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<i64>,
+        String,
+        time::PrimitiveDateTime,
+        time::PrimitiveDateTime,
+        Option<time::PrimitiveDateTime>,
+        Option<time::PrimitiveDateTime>,
+    );
+    let rows: Vec<Row> = rights_requests::table
+        .filter(rights_requests::subject_id.eq(subject.0))
+        .order((rights_requests::received_at.desc(), rights_requests::id.desc()))
+        .select((
+            rights_requests::id,
+            rights_requests::public_id,
+            rights_requests::kind,
+            rights_requests::entity_id,
+            rights_requests::status,
+            rights_requests::received_at,
+            rights_requests::due_at,
+            rights_requests::extended_due_at,
+            rights_requests::completed_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, public_id, kind, entity, status, received, due, extended, completed)| {
+            Ok(RequestSummary {
+                id,
+                public_id,
+                kind: parsed(&kind, "request kind")?,
+                entity: entity.map(EntityId),
+                status: parsed(&status, "request status")?,
+                received_at: from_db(received),
+                due_at: from_db(due),
+                extended_due_at: extended.map(from_db),
+                completed_at: completed.map(from_db),
+            })
+        })
+        .collect()
+}
+
+/// Everything held about `subject`.
+pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
+    let summary = subjects::summary(conn, subject)?;
+    let relationships = relationships(conn, subject)?;
+
+    let mut purposes_of: HashMap<i64, Vec<PurposeId>> = HashMap::new();
+    let links: Vec<(i64, i64)> = record_purposes::table
+        .inner_join(records::table.on(records::id.eq(record_purposes::record_id)))
+        .inner_join(purposes::table.on(purposes::id.eq(record_purposes::purpose_id)))
+        .filter(records::subject_id.eq(subject.0))
+        .order(purposes::position)
+        .select((record_purposes::record_id, record_purposes::purpose_id))
+        .load(conn)?;
+    for (record, purpose) in links {
+        purposes_of.entry(record).or_default().push(PurposeId(purpose));
+    }
+    type RecordRow = (
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        Option<i64>,
+        time::PrimitiveDateTime,
+        time::PrimitiveDateTime,
+        Option<time::PrimitiveDateTime>,
+        Option<time::PrimitiveDateTime>,
+        Option<String>,
+        Option<Date>,
+    );
+    let rows: Vec<RecordRow> = records::table
+        .inner_join(data_categories::table)
+        .filter(records::subject_id.eq(subject.0))
+        .order((records::entity_id, data_categories::position, records::field, records::collected_at.desc(), records::id.desc()))
+        .select((
+            records::id,
+            records::entity_id,
+            records::category_id,
+            records::field,
+            records::value,
+            records::source,
+            records::source_recipient_id,
+            records::collected_at,
+            records::updated_at,
+            records::restricted_at,
+            records::erased_at,
+            records::kept_reason,
+            records::kept_until,
+        ))
+        .load(conn)?;
+    let records = rows
+        .into_iter()
+        .map(|(id, entity, category, field, value, source, party, collected, updated, restricted, erased, kept_reason, kept_until)| {
+            Ok(HeldRecord {
+                id: RecordId(id),
+                entity: EntityId(entity),
+                category: CategoryId(category),
+                field,
+                value,
+                source: parsed(&source, "record source")?,
+                source_party: party.map(RecipientId),
+                collected_at: from_db(collected),
+                updated_at: from_db(updated),
+                restricted_at: restricted.map(from_db),
+                erased_at: erased.map(from_db),
+                kept_reason,
+                kept_until,
+                purposes: purposes_of.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+
+    let mut categories_of: HashMap<i64, Vec<CategoryId>> = HashMap::new();
+    let links: Vec<(i64, i64)> = disclosure_categories::table
+        .inner_join(disclosures::table)
+        .inner_join(data_categories::table)
+        .filter(disclosures::subject_id.eq(subject.0))
+        .order(data_categories::position)
+        .select((disclosure_categories::disclosure_id, disclosure_categories::category_id))
+        .load(conn)?;
+    for (disclosure, category) in links {
+        categories_of.entry(disclosure).or_default().push(CategoryId(category));
+    }
+    let rows: Vec<(i64, i64, i64, i64, time::PrimitiveDateTime)> = disclosures::table
+        .filter(disclosures::subject_id.eq(subject.0))
+        .order((disclosures::disclosed_at.desc(), disclosures::id.desc()))
+        .select((disclosures::id, disclosures::recipient_id, disclosures::entity_id, disclosures::purpose_id, disclosures::disclosed_at))
+        .load(conn)?;
+    let disclosures = rows
+        .into_iter()
+        .map(|(id, recipient, entity, purpose, at)| HeldDisclosure {
+            id: DisclosureId(id),
+            recipient: RecipientId(recipient),
+            entity: EntityId(entity),
+            purpose: PurposeId(purpose),
+            at: from_db(at),
+            categories: categories_of.remove(&id).unwrap_or_default(),
+        })
+        .collect();
+
+    Ok(SubjectData {
+        summary,
+        relationships,
+        records,
+        disclosures,
+        preferences: preferences(conn, subject)?,
+        consent_events: consent_events(conn, subject)?,
+        requests: requests(conn, subject)?,
+    })
+}

@@ -1,0 +1,277 @@
+//! Marketing preferences: a grid per entity × channel (whatever the catalog declares),
+//! one action per change, each change an append-only consent event with the statement
+//! version shown; the history; Global Privacy Control; the signed consent receipt.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::db::DbError;
+use crate::db::queries::preferences::{self, ConsentChange};
+use crate::db::queries::propagation;
+use crate::db::queries::subject_data;
+use crate::domain::ids::{ChannelId, EntityId, SubjectId};
+use crate::error::AppError;
+use crate::extractors::{CsrfForm, CurrentSubject, PageContext};
+use crate::handlers::{render, see_other};
+use crate::i18n::messages;
+use crate::receipts;
+use crate::state::AppState;
+
+/// One cell of the grid.
+pub struct Cell {
+    /// Channel key.
+    pub channel: String,
+    /// Channel name.
+    pub name: String,
+    /// Agreed (`None`: never asked).
+    pub granted: Option<bool>,
+    /// Last change (formatted).
+    pub updated: Option<String>,
+    /// Shared with third parties (Global Privacy Control applies).
+    pub sharing: bool,
+}
+
+/// One entity's row of cells.
+pub struct EntityGrid {
+    /// Key.
+    pub key: String,
+    /// Legal name.
+    pub legal_name: String,
+    /// Trade name.
+    pub trade_name: Option<String>,
+    /// The statement version consent is given under.
+    pub notice_version: String,
+    /// Cells.
+    pub cells: Vec<Cell>,
+}
+
+/// One line of the consent history.
+pub struct HistoryRow {
+    /// When (formatted).
+    pub at: String,
+    /// Entity.
+    pub entity: String,
+    /// Channel or purpose.
+    pub what: String,
+    /// Given or withdrawn.
+    pub granted: bool,
+    /// Message key of how.
+    pub method: &'static str,
+    /// Statement version shown.
+    pub notice_version: String,
+    /// Recipients told to stop, with message keys of their status.
+    pub notified: Vec<(String, &'static str)>,
+}
+
+/// `GET /preferences`.
+#[derive(Template)]
+#[template(path = "subject/preferences.html")]
+pub struct PreferencesPage {
+    ctx: PageContext,
+    grids: Vec<EntityGrid>,
+    history: Vec<HistoryRow>,
+    gpc: bool,
+    gpc_applied: usize,
+    error: Option<&'static str>,
+}
+
+fn method_key(method: &str) -> &'static str {
+    match method {
+        "web" => "method.web",
+        "support" => "method.support",
+        "api" => "method.api",
+        "gpc" => "method.gpc",
+        _ => "method.import",
+    }
+}
+
+/// Message key of a propagation task status.
+pub fn task_status_key(status: &str) -> &'static str {
+    match status {
+        "delivered" => "task_status.delivered",
+        "applied" => "task_status.applied",
+        "declined" => "task_status.declined",
+        _ => "task_status.pending",
+    }
+}
+
+/// Whether the request carries the Global Privacy Control signal (only "1" counts).
+pub fn sends_gpc(req: &HttpRequest) -> bool {
+    req.headers().get("sec-gpc").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim() == "1")
+}
+
+/// Applies one change in one transaction, with `stop_marketing` tasks for recipients
+/// doing marketing on that channel when consent is withdrawn. Returns whether anything
+/// changed.
+pub async fn change(state: &AppState, subject: SubjectId, entity: EntityId, channel: ChannelId, granted: bool, method: &'static str) -> Result<bool, DbError> {
+    let stored = state.catalog.clone();
+    let notice_version = stored.entity(entity).map(|e| e.notice_version.clone()).unwrap_or_default();
+    let now = state.clock.now();
+    state
+        .db
+        .transaction(move |c| {
+            let change = ConsentChange {
+                subject,
+                entity,
+                channel,
+                granted,
+                method,
+                actor_kind: "subject",
+                actor_id: None,
+                notice_version: &notice_version,
+                now,
+            };
+            let Some(event) = preferences::set(c, &change)? else { return Ok(false) };
+            if !granted {
+                propagation::stop_marketing(c, &stored, subject, entity, channel, event, now)?;
+            }
+            Ok(true)
+        })
+        .await
+}
+
+/// A request with `Sec-GPC: 1` opts the person out of every channel the catalog marks
+/// as sharing (online advertising, social media); recorded as method `gpc`. Returns how
+/// many choices it changed.
+pub async fn apply_gpc(req: &HttpRequest, state: &AppState, subject: SubjectId) -> Result<usize, AppError> {
+    if !sends_gpc(req) {
+        return Ok(0);
+    }
+    let current = state.db.run(move |c| subject_data::preferences(c, subject)).await?;
+    let mut changed = 0;
+    for p in current.into_iter().filter(|p| p.granted) {
+        if state.catalog.channel(p.channel).is_some_and(|c| c.sharing) && change(state, subject, p.entity, p.channel, false, "gpc").await? {
+            changed += 1;
+        }
+    }
+    if changed > 0 {
+        tracing::info!(subject.id = %subject, changed, "Global Privacy Control applied as opt-out");
+    }
+    Ok(changed)
+}
+
+async fn page(ctx: PageContext, state: &AppState, subject: SubjectId, gpc: bool, gpc_applied: usize, error: Option<&'static str>) -> Result<PreferencesPage, AppError> {
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let tasks = state.db.run(move |c| propagation::for_subject(c, subject, None)).await?;
+    let stored = &state.catalog;
+    let language = ctx.lang;
+    let texts = messages(language);
+    let mut grids = Vec::new();
+    for entity in &stored.catalog.entities {
+        let Some(entity_id) = stored.ids.entities.get(&entity.key).copied() else { continue };
+        let related = data.relationships.iter().any(|r| r.entity == entity_id) || data.preferences.iter().any(|p| p.entity == entity_id);
+        if !related || entity.marketing_channels.is_empty() {
+            continue;
+        }
+        let cells = entity
+            .marketing_channels
+            .iter()
+            .filter_map(|key| {
+                let channel = stored.catalog.channels.iter().find(|c| &c.key == key)?;
+                let channel_id = stored.ids.channels.get(key).copied()?;
+                let pref = data.preferences.iter().find(|p| p.entity == entity_id && p.channel == channel_id);
+                Some(Cell {
+                    channel: key.to_string(),
+                    name: channel.name.get(language).to_owned(),
+                    granted: pref.map(|p| p.granted),
+                    updated: pref.map(|p| texts.date(p.updated_at.date())),
+                    sharing: channel.sharing,
+                })
+            })
+            .collect();
+        grids.push(EntityGrid {
+            key: entity.key.to_string(),
+            legal_name: entity.legal_name.clone(),
+            trade_name: entity.trade_name.clone(),
+            notice_version: entity.notice_version.clone(),
+            cells,
+        });
+    }
+    let history = data
+        .consent_events
+        .iter()
+        .map(|e| HistoryRow {
+            at: texts.date_time(e.at),
+            entity: stored.entity(e.entity).map(|x| x.legal_name.clone()).unwrap_or_default(),
+            what: e
+                .channel
+                .and_then(|c| stored.channel(c))
+                .map(|c| c.name.get(language).to_owned())
+                .or_else(|| e.purpose.and_then(|p| stored.purpose(p)).map(|p| p.name.get(language).to_owned()))
+                .unwrap_or_default(),
+            granted: e.granted,
+            method: method_key(&e.method),
+            notice_version: e.notice_version.clone(),
+            notified: tasks
+                .iter()
+                .filter(|t| t.consent_event == Some(e.id))
+                .filter_map(|t| Some((stored.recipient(t.recipient)?.name.clone(), task_status_key(&t.status))))
+                .collect(),
+        })
+        .collect();
+    Ok(PreferencesPage { ctx, grids, history, gpc, gpc_applied, error })
+}
+
+/// `GET /preferences`: the grid and its history.
+pub async fn preferences_page(req: HttpRequest, ctx: PageContext, me: CurrentSubject, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let applied = apply_gpc(&req, &state, me.subject_id).await?;
+    render(StatusCode::OK, &page(ctx, &state, me.subject_id, sends_gpc(&req), applied, None).await?)
+}
+
+/// One change.
+#[derive(Deserialize)]
+pub struct PreferenceForm {
+    entity: String,
+    channel: String,
+    granted: String,
+}
+
+/// `POST /preferences`: turns one channel of one entity on or off.
+pub async fn change_preference(req: HttpRequest, state: web::Data<AppState>, form: CsrfForm<PreferenceForm>) -> Result<HttpResponse, AppError> {
+    let CsrfForm { form, session } = form;
+    let Some(subject) = session.subject_id.filter(|_| session.stage == crate::auth::session::SessionStage::Complete) else {
+        return Err(AppError::SignInRequired { next: "/preferences".into() });
+    };
+    let stored = &state.catalog;
+    let entity = stored.catalog.entities.iter().find(|e| e.key.as_str() == form.entity);
+    let declared = entity.is_some_and(|e| e.marketing_channels.iter().any(|c| c.as_str() == form.channel));
+    let granted = match form.granted.as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    };
+    let ids = entity.and_then(|e| stored.ids.entities.get(&e.key).copied()).zip(stored.catalog.channels.iter().find(|c| c.key.as_str() == form.channel).and_then(|c| stored.ids.channels.get(&c.key).copied()));
+    let (Some((entity_id, channel_id)), true, Some(granted)) = (ids, declared, granted) else {
+        tracing::info!(subject.id = %subject, "preference change refused: channel not declared for the entity");
+        let ctx = PageContext::for_request(&req, Some(&session));
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page(ctx, &state, subject, false, 0, Some("preferences.error_channel")).await?);
+    };
+    if change(&state, subject, entity_id, channel_id, granted, "web").await? {
+        tracing::info!(subject.id = %subject, granted, "marketing preference changed");
+    }
+    Ok(see_other(&format!("/preferences#entity-{}", form.entity)))
+}
+
+/// `GET /consent-receipt`: a signed Kantara 1.1 receipt of the current preferences.
+pub async fn consent_receipt(me: CurrentSubject, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let subject = me.subject_id;
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let key = state.keys.receipt_signing_key();
+    let receipt_id = crate::domain::ids::PublicId::new();
+    let receipt = receipts::receipt(&data, &state.catalog, state.clock.now(), receipt_id.as_str(), &key);
+    let body = serde_json::to_vec_pretty(&receipts::document(receipt, &key)).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/json"))
+        .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"consent-receipt-{receipt_id}.json\"")))
+        .body(body))
+}
+
+/// `GET /consent-receipts/key`: the public key that verifies receipts (JWK).
+pub async fn receipt_key(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "application/jwk+json"))
+        .body(receipts::public_jwk(&state.keys.receipt_signing_key()).to_string())
+}
