@@ -21,7 +21,12 @@ pub enum RetentionEnd {
 
 /// The retention end of data collected on `collected`, under a purpose keeping it
 /// `months` from `from`, for a relationship that ended on `relationship_ended` (if it did).
-pub fn retention_end(months: Option<u32>, from: RetentionFrom, collected: Date, relationship_ended: Option<Date>) -> RetentionEnd {
+pub fn retention_end(
+    months: Option<u32>,
+    from: RetentionFrom,
+    collected: Date,
+    relationship_ended: Option<Date>,
+) -> RetentionEnd {
     match (from, months) {
         (RetentionFrom::Withdrawal, _) => RetentionEnd::UntilWithdrawn,
         (_, None) => RetentionEnd::ByCriteria,
@@ -41,14 +46,34 @@ mod tests {
     #[test]
     fn end_dates_follow_from_the_data_where_they_can() {
         let collected = date!(2024 - 01 - 31);
-        assert_eq!(retention_end(Some(84), RetentionFrom::Collection, collected, None), RetentionEnd::On(date!(2031 - 01 - 31)));
-        assert_eq!(retention_end(Some(13), RetentionFrom::Collection, collected, None), RetentionEnd::On(date!(2025 - 02 - 28)));
-        assert_eq!(retention_end(Some(24), RetentionFrom::EndOfRelationship, collected, None), RetentionEnd::AfterRelationshipEnds(24));
         assert_eq!(
-            retention_end(Some(24), RetentionFrom::EndOfRelationship, collected, Some(date!(2025 - 06 - 30))),
+            retention_end(Some(84), RetentionFrom::Collection, collected, None),
+            RetentionEnd::On(date!(2031 - 01 - 31))
+        );
+        assert_eq!(
+            retention_end(Some(13), RetentionFrom::Collection, collected, None),
+            RetentionEnd::On(date!(2025 - 02 - 28))
+        );
+        assert_eq!(
+            retention_end(Some(24), RetentionFrom::EndOfRelationship, collected, None),
+            RetentionEnd::AfterRelationshipEnds(24)
+        );
+        assert_eq!(
+            retention_end(
+                Some(24),
+                RetentionFrom::EndOfRelationship,
+                collected,
+                Some(date!(2025 - 06 - 30))
+            ),
             RetentionEnd::On(date!(2027 - 06 - 30))
         );
-        assert_eq!(retention_end(Some(24), RetentionFrom::Withdrawal, collected, None), RetentionEnd::UntilWithdrawn);
-        assert_eq!(retention_end(None, RetentionFrom::Collection, collected, None), RetentionEnd::ByCriteria);
+        assert_eq!(
+            retention_end(Some(24), RetentionFrom::Withdrawal, collected, None),
+            RetentionEnd::UntilWithdrawn
+        );
+        assert_eq!(
+            retention_end(None, RetentionFrom::Collection, collected, None),
+            RetentionEnd::ByCriteria
+        );
     }
 }

@@ -90,23 +90,33 @@ impl RequestKind {
             return Availability::NotOffered("rights.why_no_data");
         }
         match self {
-            RequestKind::Access | RequestKind::Rectification | RequestKind::Erasure | RequestKind::Restriction => Availability::Offered,
-            RequestKind::Portability if any(LegalBasis::allows_portability) => Availability::Offered,
+            RequestKind::Access
+            | RequestKind::Rectification
+            | RequestKind::Erasure
+            | RequestKind::Restriction => Availability::Offered,
+            RequestKind::Portability if any(LegalBasis::allows_portability) => {
+                Availability::Offered
+            }
             RequestKind::Portability => Availability::NotOffered("rights.why_portability"),
             RequestKind::Objection if any(LegalBasis::allows_objection) => Availability::Offered,
             RequestKind::Objection => Availability::NotOffered("rights.why_objection"),
             RequestKind::Withdrawal if any(LegalBasis::allows_withdrawal) => Availability::Offered,
             RequestKind::Withdrawal => Availability::NotOffered("rights.why_withdrawal"),
             RequestKind::AutomatedDecisionReview if profile.automated => Availability::Offered,
-            RequestKind::AutomatedDecisionReview => Availability::NotOffered("rights.why_automated"),
+            RequestKind::AutomatedDecisionReview => {
+                Availability::NotOffered("rights.why_automated")
+            }
         }
     }
-
 }
 
 /// A request's human reference, e.g. `REQ-1F3A9C2B` (from its public id).
 pub fn reference(public_id: &str) -> String {
-    let hex: String = public_id.chars().filter(|c| c.is_ascii_hexdigit()).take(8).collect();
+    let hex: String = public_id
+        .chars()
+        .filter(|c| c.is_ascii_hexdigit())
+        .take(8)
+        .collect();
     format!("REQ-{}", hex.to_ascii_uppercase())
 }
 
@@ -182,22 +192,54 @@ mod tests {
     #[test]
     fn rights_are_offered_by_legal_basis() {
         use Availability::*;
-        let only_contract = ProcessingProfile { bases: vec![LegalBasis::Contract], automated: false, has_data: true };
-        assert_eq!(RequestKind::Portability.availability(&only_contract), Offered);
-        assert_eq!(RequestKind::Objection.availability(&only_contract), NotOffered("rights.why_objection"));
-        assert_eq!(RequestKind::Withdrawal.availability(&only_contract), NotOffered("rights.why_withdrawal"));
-        assert_eq!(RequestKind::AutomatedDecisionReview.availability(&only_contract), NotOffered("rights.why_automated"));
-        let li = ProcessingProfile { bases: vec![LegalBasis::LegitimateInterest, LegalBasis::LegalObligation], automated: true, has_data: true };
-        assert_eq!(RequestKind::Portability.availability(&li), NotOffered("rights.why_portability"));
+        let only_contract = ProcessingProfile {
+            bases: vec![LegalBasis::Contract],
+            automated: false,
+            has_data: true,
+        };
+        assert_eq!(
+            RequestKind::Portability.availability(&only_contract),
+            Offered
+        );
+        assert_eq!(
+            RequestKind::Objection.availability(&only_contract),
+            NotOffered("rights.why_objection")
+        );
+        assert_eq!(
+            RequestKind::Withdrawal.availability(&only_contract),
+            NotOffered("rights.why_withdrawal")
+        );
+        assert_eq!(
+            RequestKind::AutomatedDecisionReview.availability(&only_contract),
+            NotOffered("rights.why_automated")
+        );
+        let li = ProcessingProfile {
+            bases: vec![LegalBasis::LegitimateInterest, LegalBasis::LegalObligation],
+            automated: true,
+            has_data: true,
+        };
+        assert_eq!(
+            RequestKind::Portability.availability(&li),
+            NotOffered("rights.why_portability")
+        );
         assert_eq!(RequestKind::Objection.availability(&li), Offered);
-        assert_eq!(RequestKind::AutomatedDecisionReview.availability(&li), Offered);
+        assert_eq!(
+            RequestKind::AutomatedDecisionReview.availability(&li),
+            Offered
+        );
         assert_eq!(RequestKind::Erasure.availability(&li), Offered);
-        assert_eq!(RequestKind::Access.availability(&ProcessingProfile::default()), NotOffered("rights.why_no_data"));
+        assert_eq!(
+            RequestKind::Access.availability(&ProcessingProfile::default()),
+            NotOffered("rights.why_no_data")
+        );
     }
 
     #[test]
     fn references_are_short_and_stable() {
-        assert_eq!(reference("1f3a9c2b-0000-4000-8000-000000000000"), "REQ-1F3A9C2B");
+        assert_eq!(
+            reference("1f3a9c2b-0000-4000-8000-000000000000"),
+            "REQ-1F3A9C2B"
+        );
     }
 
     #[test]

@@ -99,8 +99,30 @@ pub fn request_received(
     Ok(OutgoingMail {
         to: to.to_string(),
         to_name: Some(name.to_owned()).filter(|n| !n.is_empty() && !n.contains(['\r', '\n'])),
-        subject: if nl { format!("Uw verzoek {reference} is ontvangen") } else { format!("Your request {reference} has been received") },
-        text: RequestReceivedText { nl, name, reference, kind, due, done, link }.render()?,
-        html: RequestReceivedHtml { nl, name, reference, kind, due, done, link }.render()?,
+        subject: if nl {
+            format!("Uw verzoek {reference} is ontvangen")
+        } else {
+            format!("Your request {reference} has been received")
+        },
+        text: RequestReceivedText {
+            nl,
+            name,
+            reference,
+            kind,
+            due,
+            done,
+            link,
+        }
+        .render()?,
+        html: RequestReceivedHtml {
+            nl,
+            name,
+            reference,
+            kind,
+            due,
+            done,
+            link,
+        }
+        .render()?,
     })
 }

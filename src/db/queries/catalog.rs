@@ -25,7 +25,12 @@ pub struct StoredCatalog {
 }
 
 impl StoredCatalog {
-    fn find<'a, T, I: PartialEq + Copy>(items: &'a [T], ids: &HashMap<Key, I>, id: I, key: impl Fn(&T) -> &Key) -> Option<&'a T> {
+    fn find<'a, T, I: PartialEq + Copy>(
+        items: &'a [T],
+        ids: &HashMap<Key, I>,
+        id: I,
+        key: impl Fn(&T) -> &Key,
+    ) -> Option<&'a T> {
         let k = ids.iter().find(|(_, v)| **v == id).map(|(k, _)| k)?;
         items.iter().find(|item| key(item) == k)
     }
@@ -37,7 +42,9 @@ impl StoredCatalog {
 
     /// The category with row id `id`.
     pub fn category(&self, id: CategoryId) -> Option<&Category> {
-        Self::find(&self.catalog.categories, &self.ids.categories, id, |c| &c.key)
+        Self::find(&self.catalog.categories, &self.ids.categories, id, |c| {
+            &c.key
+        })
     }
 
     /// The purpose with row id `id`.
@@ -47,7 +54,9 @@ impl StoredCatalog {
 
     /// The recipient with row id `id`.
     pub fn recipient(&self, id: RecipientId) -> Option<&Recipient> {
-        Self::find(&self.catalog.recipients, &self.ids.recipients, id, |r| &r.key)
+        Self::find(&self.catalog.recipients, &self.ids.recipients, id, |r| {
+            &r.key
+        })
     }
 
     /// The channel with row id `id`.
@@ -57,12 +66,25 @@ impl StoredCatalog {
 
     /// The supervisory authority of an entity.
     pub fn authority_of(&self, entity: &Entity) -> Option<&Authority> {
-        self.catalog.authorities.iter().find(|a| a.key == entity.authority)
+        self.catalog
+            .authorities
+            .iter()
+            .find(|a| a.key == entity.authority)
     }
 
     /// The label of a field in a category, in `language` (the field key if unknown).
-    pub fn field_label<'a>(&'a self, category: &'a Category, field: &'a str, language: crate::domain::Language) -> &'a str {
-        category.fields.iter().find(|f| f.key.as_str() == field).map(|f| f.label.get(language)).unwrap_or(field)
+    pub fn field_label<'a>(
+        &'a self,
+        category: &'a Category,
+        field: &'a str,
+        language: crate::domain::Language,
+    ) -> &'a str {
+        category
+            .fields
+            .iter()
+            .find(|f| f.key.as_str() == field)
+            .map(|f| f.label.get(language))
+            .unwrap_or(field)
     }
 }
 

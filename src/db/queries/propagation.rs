@@ -8,7 +8,9 @@ use time::{Duration, OffsetDateTime};
 use super::catalog::StoredCatalog;
 use crate::db::schema::{propagation_tasks, recipient_channels, relationships, subject_emails};
 use crate::db::{DbConnection, DbError, from_db, to_db};
-use crate::domain::ids::{ChannelId, ConsentEventId, EntityId, PublicId, RecipientId, RequestId, SubjectId};
+use crate::domain::ids::{
+    ChannelId, ConsentEventId, EntityId, PublicId, RecipientId, RequestId, SubjectId,
+};
 
 /// What a task asks.
 pub struct NewTask<'a> {
@@ -103,8 +105,20 @@ pub fn stop_marketing(
         .filter(recipient_channels::channel_id.eq(channel.0))
         .select(recipient_channels::recipient_id)
         .load(conn)?;
-    let entity_key = stored.ids.entities.iter().find(|(_, id)| **id == entity).map(|(k, _)| k.to_string()).unwrap_or_default();
-    let channel_key = stored.ids.channels.iter().find(|(_, id)| **id == channel).map(|(k, _)| k.to_string()).unwrap_or_default();
+    let entity_key = stored
+        .ids
+        .entities
+        .iter()
+        .find(|(_, id)| **id == entity)
+        .map(|(k, _)| k.to_string())
+        .unwrap_or_default();
+    let channel_key = stored
+        .ids
+        .channels
+        .iter()
+        .find(|(_, id)| **id == channel)
+        .map(|(k, _)| k.to_string())
+        .unwrap_or_default();
     let mut created = Vec::new();
     for recipient in recipients {
         let Some(r) = stored
@@ -161,9 +175,23 @@ pub struct TaskView {
 }
 
 /// The tasks caused by a request, or by the person's consent events.
-pub fn for_subject(conn: &mut DbConnection, subject: SubjectId, request: Option<RequestId>) -> Result<Vec<TaskView>, DbError> {
-    type Row = (i64, String, String, time::PrimitiveDateTime, Option<time::PrimitiveDateTime>, Option<String>, Option<i64>);
-    let mut query = propagation_tasks::table.filter(propagation_tasks::subject_id.eq(subject.0)).into_boxed();
+pub fn for_subject(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    request: Option<RequestId>,
+) -> Result<Vec<TaskView>, DbError> {
+    type Row = (
+        i64,
+        String,
+        String,
+        time::PrimitiveDateTime,
+        Option<time::PrimitiveDateTime>,
+        Option<String>,
+        Option<i64>,
+    );
+    let mut query = propagation_tasks::table
+        .filter(propagation_tasks::subject_id.eq(subject.0))
+        .into_boxed();
     if let Some(r) = request {
         query = query.filter(propagation_tasks::request_id.eq(r.0));
     }
@@ -181,14 +209,16 @@ pub fn for_subject(conn: &mut DbConnection, subject: SubjectId, request: Option<
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(recipient, action, status, due, resolved, decline_reason, consent_event)| TaskView {
-            recipient: RecipientId(recipient),
-            action,
-            status,
-            due_at: from_db(due),
-            resolved_at: resolved.map(from_db),
-            decline_reason,
-            consent_event,
-        })
+        .map(
+            |(recipient, action, status, due, resolved, decline_reason, consent_event)| TaskView {
+                recipient: RecipientId(recipient),
+                action,
+                status,
+                due_at: from_db(due),
+                resolved_at: resolved.map(from_db),
+                decline_reason,
+                consent_event,
+            },
+        )
         .collect())
 }

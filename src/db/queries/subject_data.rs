@@ -11,7 +11,9 @@ use time::{Date, OffsetDateTime};
 use super::subjects::{self, SubjectSummary};
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError, from_db};
-use crate::domain::ids::{CategoryId, ChannelId, DisclosureId, EntityId, PurposeId, RecipientId, RecordId, SubjectId};
+use crate::domain::ids::{
+    CategoryId, ChannelId, DisclosureId, EntityId, PurposeId, RecipientId, RecordId, SubjectId,
+};
 use crate::domain::person::{RecordSource, Role};
 use crate::domain::rights::{RequestKind, RequestStatus};
 
@@ -162,41 +164,86 @@ fn parsed<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, DbError>
 where
     T::Err: std::fmt::Display,
 {
-    raw.parse().map_err(|e: T::Err| DbError::Rejected(format!("stored {what}: {e}")))
+    raw.parse()
+        .map_err(|e: T::Err| DbError::Rejected(format!("stored {what}: {e}")))
 }
 
 /// The person's relationships, with their end dates.
-pub fn relationships(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Relationship>, DbError> {
+pub fn relationships(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+) -> Result<Vec<Relationship>, DbError> {
     let rows: Vec<(i64, String, Option<String>, Date, Option<Date>)> = relationships::table
         .filter(relationships::subject_id.eq(subject.0))
         .order((relationships::entity_id, relationships::started_on))
-        .select((relationships::entity_id, relationships::role, relationships::reference, relationships::started_on, relationships::ended_on))
+        .select((
+            relationships::entity_id,
+            relationships::role,
+            relationships::reference,
+            relationships::started_on,
+            relationships::ended_on,
+        ))
         .load(conn)?;
     rows.into_iter()
         .map(|(entity, role, reference, since, until)| {
-            Ok(Relationship { entity: EntityId(entity), role: parsed(&role, "role")?, reference, since, until })
+            Ok(Relationship {
+                entity: EntityId(entity),
+                role: parsed(&role, "role")?,
+                reference,
+                since,
+                until,
+            })
         })
         .collect()
 }
 
 /// The person's marketing preferences.
-pub fn preferences(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Preference>, DbError> {
+pub fn preferences(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+) -> Result<Vec<Preference>, DbError> {
     let rows: Vec<(i64, i64, bool, time::PrimitiveDateTime)> = marketing_preferences::table
         .filter(marketing_preferences::subject_id.eq(subject.0))
-        .select((marketing_preferences::entity_id, marketing_preferences::channel_id, marketing_preferences::granted, marketing_preferences::updated_at))
+        .select((
+            marketing_preferences::entity_id,
+            marketing_preferences::channel_id,
+            marketing_preferences::granted,
+            marketing_preferences::updated_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(e, c, granted, at)| Preference { entity: EntityId(e), channel: ChannelId(c), granted, updated_at: from_db(at) })
+        .map(|(e, c, granted, at)| Preference {
+            entity: EntityId(e),
+            channel: ChannelId(c),
+            granted,
+            updated_at: from_db(at),
+        })
         .collect())
 }
 
 /// The person's consent history, newest first.
-pub fn consent_events(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<ConsentEvent>, DbError> {
-    type Row = (i64, i64, Option<i64>, Option<i64>, bool, String, String, String, time::PrimitiveDateTime);
+pub fn consent_events(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+) -> Result<Vec<ConsentEvent>, DbError> {
+    type Row = (
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        bool,
+        String,
+        String,
+        String,
+        time::PrimitiveDateTime,
+    );
     let rows: Vec<Row> = consent_events::table
         .filter(consent_events::subject_id.eq(subject.0))
-        .order((consent_events::occurred_at.desc(), consent_events::id.desc()))
+        .order((
+            consent_events::occurred_at.desc(),
+            consent_events::id.desc(),
+        ))
         .select((
             consent_events::id,
             consent_events::entity_id,
@@ -211,22 +258,27 @@ pub fn consent_events(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, e, c, p, granted, method, actor_kind, notice_version, at)| ConsentEvent {
-            id,
-            entity: EntityId(e),
-            channel: c.map(ChannelId),
-            purpose: p.map(PurposeId),
-            granted,
-            method,
-            actor_kind,
-            notice_version,
-            at: from_db(at),
-        })
+        .map(
+            |(id, e, c, p, granted, method, actor_kind, notice_version, at)| ConsentEvent {
+                id,
+                entity: EntityId(e),
+                channel: c.map(ChannelId),
+                purpose: p.map(PurposeId),
+                granted,
+                method,
+                actor_kind,
+                notice_version,
+                at: from_db(at),
+            },
+        )
         .collect())
 }
 
 /// The person's rights requests, newest first.
-pub fn requests(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<RequestSummary>, DbError> {
+pub fn requests(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+) -> Result<Vec<RequestSummary>, DbError> {
     type Row = (
         i64,
         String,
@@ -240,7 +292,10 @@ pub fn requests(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Reque
     );
     let rows: Vec<Row> = rights_requests::table
         .filter(rights_requests::subject_id.eq(subject.0))
-        .order((rights_requests::received_at.desc(), rights_requests::id.desc()))
+        .order((
+            rights_requests::received_at.desc(),
+            rights_requests::id.desc(),
+        ))
         .select((
             rights_requests::id,
             rights_requests::public_id,
@@ -254,19 +309,21 @@ pub fn requests(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Reque
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(id, public_id, kind, entity, status, received, due, extended, completed)| {
-            Ok(RequestSummary {
-                id,
-                public_id,
-                kind: parsed(&kind, "request kind")?,
-                entity: entity.map(EntityId),
-                status: parsed(&status, "request status")?,
-                received_at: from_db(received),
-                due_at: from_db(due),
-                extended_due_at: extended.map(from_db),
-                completed_at: completed.map(from_db),
-            })
-        })
+        .map(
+            |(id, public_id, kind, entity, status, received, due, extended, completed)| {
+                Ok(RequestSummary {
+                    id,
+                    public_id,
+                    kind: parsed(&kind, "request kind")?,
+                    entity: entity.map(EntityId),
+                    status: parsed(&status, "request status")?,
+                    received_at: from_db(received),
+                    due_at: from_db(due),
+                    extended_due_at: extended.map(from_db),
+                    completed_at: completed.map(from_db),
+                })
+            },
+        )
         .collect()
 }
 
@@ -284,7 +341,10 @@ pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, 
         .select((record_purposes::record_id, record_purposes::purpose_id))
         .load(conn)?;
     for (record, purpose) in links {
-        purposes_of.entry(record).or_default().push(PurposeId(purpose));
+        purposes_of
+            .entry(record)
+            .or_default()
+            .push(PurposeId(purpose));
     }
     type RecordRow = (
         i64,
@@ -304,7 +364,13 @@ pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, 
     let rows: Vec<RecordRow> = records::table
         .inner_join(data_categories::table)
         .filter(records::subject_id.eq(subject.0))
-        .order((records::entity_id, data_categories::position, records::field, records::collected_at.desc(), records::id.desc()))
+        .order((
+            records::entity_id,
+            data_categories::position,
+            records::field,
+            records::collected_at.desc(),
+            records::id.desc(),
+        ))
         .select((
             records::id,
             records::entity_id,
@@ -323,24 +389,40 @@ pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, 
         .load(conn)?;
     let records = rows
         .into_iter()
-        .map(|(id, entity, category, field, value, source, party, collected, updated, restricted, erased, kept_reason, kept_until)| {
-            Ok(HeldRecord {
-                id: RecordId(id),
-                entity: EntityId(entity),
-                category: CategoryId(category),
+        .map(
+            |(
+                id,
+                entity,
+                category,
                 field,
                 value,
-                source: parsed(&source, "record source")?,
-                source_party: party.map(RecipientId),
-                collected_at: from_db(collected),
-                updated_at: from_db(updated),
-                restricted_at: restricted.map(from_db),
-                erased_at: erased.map(from_db),
+                source,
+                party,
+                collected,
+                updated,
+                restricted,
+                erased,
                 kept_reason,
                 kept_until,
-                purposes: purposes_of.remove(&id).unwrap_or_default(),
-            })
-        })
+            )| {
+                Ok(HeldRecord {
+                    id: RecordId(id),
+                    entity: EntityId(entity),
+                    category: CategoryId(category),
+                    field,
+                    value,
+                    source: parsed(&source, "record source")?,
+                    source_party: party.map(RecipientId),
+                    collected_at: from_db(collected),
+                    updated_at: from_db(updated),
+                    restricted_at: restricted.map(from_db),
+                    erased_at: erased.map(from_db),
+                    kept_reason,
+                    kept_until,
+                    purposes: purposes_of.remove(&id).unwrap_or_default(),
+                })
+            },
+        )
         .collect::<Result<Vec<_>, DbError>>()?;
 
     let mut categories_of: HashMap<i64, Vec<CategoryId>> = HashMap::new();
@@ -349,15 +431,27 @@ pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, 
         .inner_join(data_categories::table)
         .filter(disclosures::subject_id.eq(subject.0))
         .order(data_categories::position)
-        .select((disclosure_categories::disclosure_id, disclosure_categories::category_id))
+        .select((
+            disclosure_categories::disclosure_id,
+            disclosure_categories::category_id,
+        ))
         .load(conn)?;
     for (disclosure, category) in links {
-        categories_of.entry(disclosure).or_default().push(CategoryId(category));
+        categories_of
+            .entry(disclosure)
+            .or_default()
+            .push(CategoryId(category));
     }
     let rows: Vec<(i64, i64, i64, i64, time::PrimitiveDateTime)> = disclosures::table
         .filter(disclosures::subject_id.eq(subject.0))
         .order((disclosures::disclosed_at.desc(), disclosures::id.desc()))
-        .select((disclosures::id, disclosures::recipient_id, disclosures::entity_id, disclosures::purpose_id, disclosures::disclosed_at))
+        .select((
+            disclosures::id,
+            disclosures::recipient_id,
+            disclosures::entity_id,
+            disclosures::purpose_id,
+            disclosures::disclosed_at,
+        ))
         .load(conn)?;
     let disclosures = rows
         .into_iter()

@@ -23,33 +23,59 @@ pub struct DownloadPage {
 
 /// `GET /download`: what the download holds, in which formats.
 pub async fn download_page(ctx: PageContext, _me: CurrentSubject) -> DownloadPage {
-    DownloadPage { ctx, schema: export::SCHEMA }
+    DownloadPage {
+        ctx,
+        schema: export::SCHEMA,
+    }
 }
 
-async fn document(me: &CurrentSubject, state: &AppState, language: crate::domain::Language) -> Result<serde_json::Value, AppError> {
+async fn document(
+    me: &CurrentSubject,
+    state: &AppState,
+    language: crate::domain::Language,
+) -> Result<serde_json::Value, AppError> {
     require_recent_sign_in(&me.session, state, "/download")?;
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let data = state
+        .db
+        .run(move |c| subject_data::load(c, subject))
+        .await?;
     tracing::info!(subject.id = %subject, "full download");
-    Ok(export::json_document(&data, &state.catalog, state.clock.now(), language))
+    Ok(export::json_document(
+        &data,
+        &state.catalog,
+        state.clock.now(),
+        language,
+    ))
 }
 
 fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, content_type.to_owned()))
-        .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
         .body(body)
 }
 
 /// `GET /download/export.json`.
-pub async fn export_json(ctx: PageContext, me: CurrentSubject, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn export_json(
+    ctx: PageContext,
+    me: CurrentSubject,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let doc = document(&me, &state, ctx.lang).await?;
     let body = serde_json::to_vec_pretty(&doc).map_err(|e| AppError::Internal(e.into()))?;
     Ok(attachment("application/json", "my-data.json", body))
 }
 
 /// `GET /download/export.zip`: the same as CSV files (and the JSON) in a zip.
-pub async fn export_zip(ctx: PageContext, me: CurrentSubject, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn export_zip(
+    ctx: PageContext,
+    me: CurrentSubject,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let doc = document(&me, &state, ctx.lang).await?;
     let body = export::csv_zip(&doc).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     Ok(attachment("application/zip", "my-data.zip", body))

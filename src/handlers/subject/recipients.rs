@@ -54,23 +54,44 @@ pub struct RecipientsPage {
 
 /// `GET /recipients`: every recipient of the person's data, and the third parties it
 /// came from.
-pub async fn recipients(ctx: PageContext, me: CurrentSubject, state: web::Data<AppState>) -> Result<RecipientsPage, AppError> {
+pub async fn recipients(
+    ctx: PageContext,
+    me: CurrentSubject,
+    state: web::Data<AppState>,
+) -> Result<RecipientsPage, AppError> {
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let data = state
+        .db
+        .run(move |c| subject_data::load(c, subject))
+        .await?;
     let stored = &state.catalog;
     let language = ctx.lang;
     let texts = messages(language);
     let mut views: Vec<RecipientView> = Vec::new();
     for recipient in &stored.catalog.recipients {
-        let Some(rid) = stored.ids.recipients.get(&recipient.key).copied() else { continue };
+        let Some(rid) = stored.ids.recipients.get(&recipient.key).copied() else {
+            continue;
+        };
         let disclosures: Vec<DisclosureView> = data
             .disclosures
             .iter()
             .filter(|d| d.recipient == rid)
             .map(|d| DisclosureView {
-                entity: stored.entity(d.entity).map(|e| e.legal_name.clone()).unwrap_or_default(),
-                purpose: stored.purpose(d.purpose).map(|p| p.name.get(language).to_owned()).unwrap_or_default(),
-                categories: d.categories.iter().filter_map(|c| stored.category(*c)).map(|c| c.name.get(language)).collect::<Vec<_>>().join(", "),
+                entity: stored
+                    .entity(d.entity)
+                    .map(|e| e.legal_name.clone())
+                    .unwrap_or_default(),
+                purpose: stored
+                    .purpose(d.purpose)
+                    .map(|p| p.name.get(language).to_owned())
+                    .unwrap_or_default(),
+                categories: d
+                    .categories
+                    .iter()
+                    .filter_map(|c| stored.category(*c))
+                    .map(|c| c.name.get(language))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 at: texts.date(d.at.date()),
             })
             .collect();
@@ -82,7 +103,8 @@ pub async fn recipients(ctx: PageContext, me: CurrentSubject, state: web::Data<A
             name: recipient.name.clone(),
             kind: kind_key(recipient.kind),
             country: recipient.country.clone(),
-            safeguard: (recipient.safeguard != Safeguard::Eea).then(|| safeguard_key(recipient.safeguard)),
+            safeguard: (recipient.safeguard != Safeguard::Eea)
+                .then(|| safeguard_key(recipient.safeguard)),
             description: recipient.description.get(language).to_owned(),
             disclosures,
         });
@@ -90,11 +112,21 @@ pub async fn recipients(ctx: PageContext, me: CurrentSubject, state: web::Data<A
     let mut sources: Vec<(String, String)> = Vec::new();
     for r in &data.records {
         if let Some(party) = r.source_party.and_then(|p| stored.recipient(p)) {
-            let entity = stored.entity(r.entity).map(|e| e.legal_name.clone()).unwrap_or_default();
-            if !sources.iter().any(|(p, e)| p == &party.name && e == &entity) {
+            let entity = stored
+                .entity(r.entity)
+                .map(|e| e.legal_name.clone())
+                .unwrap_or_default();
+            if !sources
+                .iter()
+                .any(|(p, e)| p == &party.name && e == &entity)
+            {
                 sources.push((party.name.clone(), entity));
             }
         }
     }
-    Ok(RecipientsPage { ctx, recipients: views, sources })
+    Ok(RecipientsPage {
+        ctx,
+        recipients: views,
+        sources,
+    })
 }

@@ -21,7 +21,9 @@ use crate::db::queries::{outbox, propagation};
 use crate::domain::catalog::LegalBasis;
 use crate::domain::ids::{CategoryId, EntityId, PurposeId, RecordId, SubjectId};
 use crate::domain::person::MAX_RECORD_VALUE_CHARS;
-use crate::domain::rights::{Availability, ProcessingProfile, RequestKind, RequestStatus, reference};
+use crate::domain::rights::{
+    Availability, ProcessingProfile, RequestKind, RequestStatus, reference,
+};
 use crate::email::messages as mail;
 use crate::error::AppError;
 use crate::extractors::session::require_recent_sign_in;
@@ -75,13 +77,22 @@ fn action_key(action: &str) -> &'static str {
 pub fn profile(data: &SubjectData, stored: &StoredCatalog) -> ProcessingProfile {
     let mut bases = Vec::new();
     let mut automated = false;
-    for purpose in data.records.iter().flat_map(|r| r.purposes.iter()).filter_map(|p| stored.purpose(*p)) {
+    for purpose in data
+        .records
+        .iter()
+        .flat_map(|r| r.purposes.iter())
+        .filter_map(|p| stored.purpose(*p))
+    {
         if !bases.contains(&purpose.legal_basis) {
             bases.push(purpose.legal_basis);
         }
         automated |= purpose.automated_decision;
     }
-    ProcessingProfile { bases, automated, has_data: !data.records.is_empty() || !data.relationships.is_empty() }
+    ProcessingProfile {
+        bases,
+        automated,
+        has_data: !data.records.is_empty() || !data.relationships.is_empty(),
+    }
 }
 
 /// One right on the requests page.
@@ -124,9 +135,16 @@ pub struct RequestsPage {
 }
 
 /// `GET /requests`: the person's requests and the rights they can exercise.
-pub async fn requests_page(ctx: PageContext, me: CurrentSubject, state: web::Data<AppState>) -> Result<RequestsPage, AppError> {
+pub async fn requests_page(
+    ctx: PageContext,
+    me: CurrentSubject,
+    state: web::Data<AppState>,
+) -> Result<RequestsPage, AppError> {
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let data = state
+        .db
+        .run(move |c| subject_data::load(c, subject))
+        .await?;
     let stored = &state.catalog;
     let texts = messages(ctx.lang);
     let profile = profile(&data, stored);
@@ -149,13 +167,20 @@ pub async fn requests_page(ctx: PageContext, me: CurrentSubject, state: web::Dat
             public_id: r.public_id.clone(),
             reference: reference(&r.public_id),
             kind: kind_key(r.kind),
-            scope: r.entity.and_then(|e| stored.entity(e)).map(|e| e.legal_name.clone()),
+            scope: r
+                .entity
+                .and_then(|e| stored.entity(e))
+                .map(|e| e.legal_name.clone()),
             status: status_key(r.status),
             received: texts.date(r.received_at.date()),
             due: texts.date(r.extended_due_at.unwrap_or(r.due_at).date()),
         })
         .collect();
-    Ok(RequestsPage { ctx, requests, rights })
+    Ok(RequestsPage {
+        ctx,
+        requests,
+        rights,
+    })
 }
 
 /// A choice in a form: (value, label, extra).
@@ -199,19 +224,35 @@ fn parse_kind(raw: &str) -> Result<RequestKind, AppError> {
 /// The purposes a kind can name, for this person: legitimate-interest / public-task
 /// and direct-marketing purposes (objection), consent purposes (withdrawal), automated
 /// ones (review).
-fn eligible_purposes(kind: RequestKind, data: &SubjectData, stored: &StoredCatalog) -> Vec<PurposeId> {
+fn eligible_purposes(
+    kind: RequestKind,
+    data: &SubjectData,
+    stored: &StoredCatalog,
+) -> Vec<PurposeId> {
     let mut out: Vec<PurposeId> = Vec::new();
     let related: Vec<EntityId> = data.relationships.iter().map(|r| r.entity).collect();
     let candidates = data
         .records
         .iter()
         .flat_map(|r| r.purposes.iter().copied())
-        .chain(stored.catalog.purposes.iter().filter(|p| p.marketing).filter_map(|p| {
-            let entity = stored.ids.entities.get(&p.entity)?;
-            related.contains(entity).then(|| stored.ids.purposes.get(&p.key).copied()).flatten()
-        }));
+        .chain(
+            stored
+                .catalog
+                .purposes
+                .iter()
+                .filter(|p| p.marketing)
+                .filter_map(|p| {
+                    let entity = stored.ids.entities.get(&p.entity)?;
+                    related
+                        .contains(entity)
+                        .then(|| stored.ids.purposes.get(&p.key).copied())
+                        .flatten()
+                }),
+        );
     for pid in candidates {
-        let Some(p) = stored.purpose(pid) else { continue };
+        let Some(p) = stored.purpose(pid) else {
+            continue;
+        };
         let fits = match kind {
             RequestKind::Objection => p.legal_basis.allows_objection() || p.marketing,
             RequestKind::Withdrawal => p.legal_basis == LegalBasis::Consent,
@@ -222,7 +263,13 @@ fn eligible_purposes(kind: RequestKind, data: &SubjectData, stored: &StoredCatal
             out.push(pid);
         }
     }
-    out.sort_by_key(|id| stored.catalog.purposes.iter().position(|p| stored.ids.purposes.get(&p.key) == Some(id)));
+    out.sort_by_key(|id| {
+        stored
+            .catalog
+            .purposes
+            .iter()
+            .position(|p| stored.ids.purposes.get(&p.key) == Some(id))
+    });
     out
 }
 
@@ -236,12 +283,27 @@ fn build_form_page(
     form: HashMap<String, String>,
 ) -> NewRequestPage {
     let language = ctx.lang;
-    let mut scopes = vec![("all".to_owned(), ctx.t("requests.scope_all").into_owned(), String::new())];
+    let mut scopes = vec![(
+        "all".to_owned(),
+        ctx.t("requests.scope_all").into_owned(),
+        String::new(),
+    )];
     for entity in &stored.catalog.entities {
-        let Some(id) = stored.ids.entities.get(&entity.key) else { continue };
-        let roles: Vec<String> = data.relationships.iter().filter(|r| &r.entity == id).map(|r| ctx.t(role_key(r.role)).into_owned()).collect();
+        let Some(id) = stored.ids.entities.get(&entity.key) else {
+            continue;
+        };
+        let roles: Vec<String> = data
+            .relationships
+            .iter()
+            .filter(|r| &r.entity == id)
+            .map(|r| ctx.t(role_key(r.role)).into_owned())
+            .collect();
         if !roles.is_empty() || data.records.iter().any(|r| &r.entity == id) {
-            scopes.push((entity.key.to_string(), entity.legal_name.clone(), roles.join(", ")));
+            scopes.push((
+                entity.key.to_string(),
+                entity.legal_name.clone(),
+                roles.join(", "),
+            ));
         }
     }
     let records = if kind == RequestKind::Rectification {
@@ -252,7 +314,16 @@ fn build_form_page(
                 let entity = stored.entity(r.entity)?;
                 let category = stored.category(r.category)?;
                 let value: String = r.value.chars().take(60).collect();
-                Some((r.id.0.to_string(), format!("{} — {}: {}", category.name.get(language), stored.field_label(category, &r.field, language), value), entity.legal_name.clone()))
+                Some((
+                    r.id.0.to_string(),
+                    format!(
+                        "{} — {}: {}",
+                        category.name.get(language),
+                        stored.field_label(category, &r.field, language),
+                        value
+                    ),
+                    entity.legal_name.clone(),
+                ))
             })
             .collect()
     } else {
@@ -264,8 +335,16 @@ fn build_form_page(
             let p = stored.purpose(pid)?;
             let entity = stored.catalog.entity(&p.entity)?;
             let basis = ctx.t(basis_key(p.legal_basis)).into_owned();
-            let marketing = if p.marketing { format!(" · {}", ctx.t("requests.marketing_at_once")) } else { String::new() };
-            Some((p.key.to_string(), format!("{} ({})", p.name.get(language), entity.legal_name), format!("{basis}{marketing}")))
+            let marketing = if p.marketing {
+                format!(" · {}", ctx.t("requests.marketing_at_once"))
+            } else {
+                String::new()
+            };
+            Some((
+                p.key.to_string(),
+                format!("{} ({})", p.name.get(language), entity.legal_name),
+                format!("{basis}{marketing}"),
+            ))
         })
         .collect();
     let categories = if kind == RequestKind::Restriction {
@@ -273,8 +352,20 @@ fn build_form_page(
             .catalog
             .categories
             .iter()
-            .filter(|c| stored.ids.categories.get(&c.key).is_some_and(|id| data.records.iter().any(|r| &r.category == id)))
-            .map(|c| (c.key.to_string(), c.name.get(language).to_owned(), String::new()))
+            .filter(|c| {
+                stored
+                    .ids
+                    .categories
+                    .get(&c.key)
+                    .is_some_and(|id| data.records.iter().any(|r| &r.category == id))
+            })
+            .map(|c| {
+                (
+                    c.key.to_string(),
+                    c.name.get(language).to_owned(),
+                    String::new(),
+                )
+            })
             .collect()
     } else {
         Vec::new()
@@ -295,15 +386,34 @@ fn build_form_page(
 }
 
 /// `GET /requests/new/{kind}`: the form for one right.
-pub async fn new_request(ctx: PageContext, me: CurrentSubject, state: web::Data<AppState>, kind: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn new_request(
+    ctx: PageContext,
+    me: CurrentSubject,
+    state: web::Data<AppState>,
+    kind: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let kind = parse_kind(&kind)?;
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let data = state
+        .db
+        .run(move |c| subject_data::load(c, subject))
+        .await?;
     if let Availability::NotOffered(why) = kind.availability(&profile(&data, &state.catalog)) {
-        let page = build_form_page(ctx, kind, &data, &state.catalog, Some(why), None, HashMap::new());
+        let page = build_form_page(
+            ctx,
+            kind,
+            &data,
+            &state.catalog,
+            Some(why),
+            None,
+            HashMap::new(),
+        );
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    render(StatusCode::OK, &build_form_page(ctx, kind, &data, &state.catalog, None, None, HashMap::new()))
+    render(
+        StatusCode::OK,
+        &build_form_page(ctx, kind, &data, &state.catalog, None, None, HashMap::new()),
+    )
 }
 
 /// A validated request, ready to file.
@@ -314,17 +424,38 @@ struct Validated {
 }
 
 fn clean_text(raw: &str) -> String {
-    raw.trim().chars().filter(|c| !c.is_control() || *c == '\n').collect::<String>().replace("\r\n", "\n")
+    raw.trim()
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect::<String>()
+        .replace("\r\n", "\n")
 }
 
-fn validate(kind: RequestKind, form: &HashMap<String, String>, data: &SubjectData, stored: &StoredCatalog) -> Result<Validated, &'static str> {
+fn validate(
+    kind: RequestKind,
+    form: &HashMap<String, String>,
+    data: &SubjectData,
+    stored: &StoredCatalog,
+) -> Result<Validated, &'static str> {
     let scope = form.get("scope").map(String::as_str).unwrap_or("all");
     let entity = match scope {
         "" | "all" => None,
         key => {
-            let entity = stored.catalog.entities.iter().find(|e| e.key.as_str() == key).ok_or("requests.error_scope")?;
-            let id = stored.ids.entities.get(&entity.key).copied().ok_or("requests.error_scope")?;
-            if !data.relationships.iter().any(|r| r.entity == id) && !data.records.iter().any(|r| r.entity == id) {
+            let entity = stored
+                .catalog
+                .entities
+                .iter()
+                .find(|e| e.key.as_str() == key)
+                .ok_or("requests.error_scope")?;
+            let id = stored
+                .ids
+                .entities
+                .get(&entity.key)
+                .copied()
+                .ok_or("requests.error_scope")?;
+            if !data.relationships.iter().any(|r| r.entity == id)
+                && !data.records.iter().any(|r| r.entity == id)
+            {
                 return Err("requests.error_scope");
             }
             Some(id)
@@ -337,11 +468,19 @@ fn validate(kind: RequestKind, form: &HashMap<String, String>, data: &SubjectDat
     let mut items = Vec::new();
     match kind {
         RequestKind::Rectification => {
-            let record: i64 = form.get("record").and_then(|r| r.trim().parse().ok()).ok_or("requests.error_record")?;
-            let own = data.records.iter().find(|r| r.id == RecordId(record) && r.erased_at.is_none()).ok_or("requests.error_record")?;
+            let record: i64 = form
+                .get("record")
+                .and_then(|r| r.trim().parse().ok())
+                .ok_or("requests.error_record")?;
+            let own = data
+                .records
+                .iter()
+                .find(|r| r.id == RecordId(record) && r.erased_at.is_none())
+                .ok_or("requests.error_record")?;
             let correct = form.get("mode").map(String::as_str) != Some("statement");
             if correct {
-                let value = clean_text(form.get("proposed_value").map(String::as_str).unwrap_or(""));
+                let value =
+                    clean_text(form.get("proposed_value").map(String::as_str).unwrap_or(""));
                 if value.is_empty() {
                     return Err("requests.error_value_empty");
                 }
@@ -351,19 +490,32 @@ fn validate(kind: RequestKind, form: &HashMap<String, String>, data: &SubjectDat
                 if value == own.value {
                     return Err("requests.error_value_same");
                 }
-                items.push(NewItem { record: Some(own.id), proposed_value: Some(value), ..Default::default() });
+                items.push(NewItem {
+                    record: Some(own.id),
+                    proposed_value: Some(value),
+                    ..Default::default()
+                });
             } else {
                 if statement.is_empty() {
                     return Err("requests.error_statement_needed");
                 }
-                items.push(NewItem { record: Some(own.id), ..Default::default() });
+                items.push(NewItem {
+                    record: Some(own.id),
+                    ..Default::default()
+                });
             }
-            return Ok(Validated { entity: Some(own.entity), statement, items });
+            return Ok(Validated {
+                entity: Some(own.entity),
+                statement,
+                items,
+            });
         }
         RequestKind::Objection | RequestKind::Withdrawal | RequestKind::AutomatedDecisionReview => {
             let eligible = eligible_purposes(kind, data, stored);
             for (name, value) in form {
-                let Some(key) = name.strip_prefix("purpose_") else { continue };
+                let Some(key) = name.strip_prefix("purpose_") else {
+                    continue;
+                };
                 if value.is_empty() {
                     continue;
                 }
@@ -375,7 +527,10 @@ fn validate(kind: RequestKind, form: &HashMap<String, String>, data: &SubjectDat
                     .and_then(|p| stored.ids.purposes.get(&p.key).copied())
                     .filter(|id| eligible.contains(id))
                     .ok_or("requests.error_purpose")?;
-                items.push(NewItem { purpose: Some(pid), ..Default::default() });
+                items.push(NewItem {
+                    purpose: Some(pid),
+                    ..Default::default()
+                });
             }
             if items.is_empty() {
                 return Err("requests.error_purpose_none");
@@ -386,7 +541,9 @@ fn validate(kind: RequestKind, form: &HashMap<String, String>, data: &SubjectDat
         }
         RequestKind::Restriction => {
             for (name, value) in form {
-                let Some(key) = name.strip_prefix("category_") else { continue };
+                let Some(key) = name.strip_prefix("category_") else {
+                    continue;
+                };
                 if value.is_empty() {
                     continue;
                 }
@@ -397,7 +554,10 @@ fn validate(kind: RequestKind, form: &HashMap<String, String>, data: &SubjectDat
                     .find(|c| c.key.as_str() == key)
                     .and_then(|c| stored.ids.categories.get(&c.key).copied())
                     .ok_or("requests.error_category")?;
-                items.push(NewItem { category: Some(cid), ..Default::default() });
+                items.push(NewItem {
+                    category: Some(cid),
+                    ..Default::default()
+                });
             }
             if statement.is_empty() {
                 return Err("requests.error_statement_needed");
@@ -405,36 +565,74 @@ fn validate(kind: RequestKind, form: &HashMap<String, String>, data: &SubjectDat
         }
         RequestKind::Access | RequestKind::Portability | RequestKind::Erasure => {}
     }
-    Ok(Validated { entity, statement, items })
+    Ok(Validated {
+        entity,
+        statement,
+        items,
+    })
 }
 
 /// `POST /requests/new/{kind}`: files a request.
-pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, kind: web::Path<String>, form: CsrfForm<HashMap<String, String>>) -> Result<HttpResponse, AppError> {
+pub async fn file_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    kind: web::Path<String>,
+    form: CsrfForm<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
     let kind = parse_kind(&kind)?;
     let CsrfForm { form, session } = form;
-    let Some(subject) = session.subject_id.filter(|_| session.stage == crate::auth::session::SessionStage::Complete) else {
-        return Err(AppError::SignInRequired { next: format!("/requests/new/{}", kind.as_str()) });
+    let Some(subject) = session
+        .subject_id
+        .filter(|_| session.stage == crate::auth::session::SessionStage::Complete)
+    else {
+        return Err(AppError::SignInRequired {
+            next: format!("/requests/new/{}", kind.as_str()),
+        });
     };
     if kind == RequestKind::Erasure {
         // Erasure cannot be undone: it needs a sign-in of the last minutes (OTP-10).
         require_recent_sign_in(&session, &state, "/requests/new/erasure")?;
     }
-    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let data = state
+        .db
+        .run(move |c| subject_data::load(c, subject))
+        .await?;
     let stored = state.catalog.clone();
     let ctx = PageContext::for_request(&req, Some(&session));
     if let Availability::NotOffered(why) = kind.availability(&profile(&data, &stored)) {
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &build_form_page(ctx, kind, &data, &stored, Some(why), None, form));
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &build_form_page(ctx, kind, &data, &stored, Some(why), None, form),
+        );
     }
     let valid = match validate(kind, &form, &data, &stored) {
         Ok(v) => v,
         Err(why) => {
             tracing::info!(subject.id = %subject, kind = kind.as_str(), reason = why, "rights request refused: invalid");
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &build_form_page(ctx, kind, &data, &stored, Some(why), None, form));
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &build_form_page(ctx, kind, &data, &stored, Some(why), None, form),
+            );
         }
     };
     let entity = valid.entity;
-    if let Some(existing) = state.db.run(move |c| requests::open_of_kind(c, subject, kind, entity)).await? {
-        return render(StatusCode::CONFLICT, &build_form_page(ctx, kind, &data, &stored, Some("requests.error_duplicate"), Some(existing), form));
+    if let Some(existing) = state
+        .db
+        .run(move |c| requests::open_of_kind(c, subject, kind, entity))
+        .await?
+    {
+        return render(
+            StatusCode::CONFLICT,
+            &build_form_page(
+                ctx,
+                kind,
+                &data,
+                &stored,
+                Some("requests.error_duplicate"),
+                Some(existing),
+                form,
+            ),
+        );
     }
     let now = state.clock.now();
     let st = state.clone();
@@ -445,13 +643,29 @@ pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, kind: we
         .transaction(move |c| {
             // Checked again inside the transaction: two submissions at once file one.
             if requests::open_of_kind(c, subject, kind, entity)?.is_some() {
-                return Err(DbError::Conflict("an open request of this kind exists".into()));
+                return Err(DbError::Conflict(
+                    "an open request of this kind exists".into(),
+                ));
             }
             let immediate = takes_effect_at_once(kind, &valid.items, &stored);
-            let status = if immediate { RequestStatus::Completed } else { RequestStatus::Received };
+            let status = if immediate {
+                RequestStatus::Completed
+            } else {
+                RequestStatus::Received
+            };
             let filed = requests::create(
                 c,
-                NewRequest { subject, kind, entity, statement: &valid.statement, items: valid.items.clone(), status, channel: "web", staff_user: None, now },
+                NewRequest {
+                    subject,
+                    kind,
+                    entity,
+                    statement: &valid.statement,
+                    items: valid.items.clone(),
+                    status,
+                    channel: "web",
+                    staff_user: None,
+                    now,
+                },
             )?;
             apply_at_once(c, &st, subject, kind, &valid.items, now)?;
             if let Some(email) = &summary.email {
@@ -468,7 +682,8 @@ pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, kind: we
                     &link,
                 )
                 .map_err(|e| DbError::Rejected(format!("cannot render the confirmation: {e}")))?;
-                let payload = serde_json::to_vec(&message).map_err(|e| DbError::Rejected(e.to_string()))?;
+                let payload =
+                    serde_json::to_vec(&message).map_err(|e| DbError::Rejected(e.to_string()))?;
                 outbox::enqueue(c, "email", st.keys.seal(&payload), now, None)?;
             }
             Ok(filed)
@@ -478,7 +693,18 @@ pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, kind: we
         Ok(filed) => filed,
         Err(DbError::Conflict(_)) => {
             let ctx = PageContext::for_request(&req, Some(&session));
-            return render(StatusCode::CONFLICT, &build_form_page(ctx, kind, &data, &state.catalog, Some("requests.error_duplicate"), None, form));
+            return render(
+                StatusCode::CONFLICT,
+                &build_form_page(
+                    ctx,
+                    kind,
+                    &data,
+                    &state.catalog,
+                    Some("requests.error_duplicate"),
+                    None,
+                    form,
+                ),
+            );
         }
         Err(e) => return Err(e.into()),
     };
@@ -492,7 +718,11 @@ pub async fn file_request(req: HttpRequest, state: web::Data<AppState>, kind: we
 fn takes_effect_at_once(kind: RequestKind, items: &[NewItem], stored: &StoredCatalog) -> bool {
     match kind {
         RequestKind::Withdrawal => true,
-        RequestKind::Objection => items.iter().all(|i| i.purpose.and_then(|p| stored.purpose(p)).is_some_and(|p| p.marketing)),
+        RequestKind::Objection => items.iter().all(|i| {
+            i.purpose
+                .and_then(|p| stored.purpose(p))
+                .is_some_and(|p| p.marketing)
+        }),
         _ => false,
     }
 }
@@ -500,18 +730,42 @@ fn takes_effect_at_once(kind: RequestKind, items: &[NewItem], stored: &StoredCat
 /// Carries out what takes effect at once: marketing stops on every channel of the
 /// entities concerned (with tasks for recipients doing that marketing), and consent
 /// withdrawals are recorded.
-fn apply_at_once(c: &mut crate::db::DbConnection, state: &AppState, subject: SubjectId, kind: RequestKind, items: &[NewItem], now: time::OffsetDateTime) -> Result<(), DbError> {
+fn apply_at_once(
+    c: &mut crate::db::DbConnection,
+    state: &AppState,
+    subject: SubjectId,
+    kind: RequestKind,
+    items: &[NewItem],
+    now: time::OffsetDateTime,
+) -> Result<(), DbError> {
     let stored = &state.catalog;
-    for purpose in items.iter().filter_map(|i| i.purpose).filter_map(|p| Some((p, stored.purpose(p)?))) {
+    for purpose in items
+        .iter()
+        .filter_map(|i| i.purpose)
+        .filter_map(|p| Some((p, stored.purpose(p)?)))
+    {
         let (pid, p) = purpose;
-        let Some(entity) = stored.catalog.entity(&p.entity) else { continue };
-        let Some(entity_id) = stored.ids.entities.get(&entity.key).copied() else { continue };
+        let Some(entity) = stored.catalog.entity(&p.entity) else {
+            continue;
+        };
+        let Some(entity_id) = stored.ids.entities.get(&entity.key).copied() else {
+            continue;
+        };
         if kind == RequestKind::Withdrawal {
-            preferences::withdraw_purpose_consent(c, subject, entity_id, pid, &entity.notice_version, now)?;
+            preferences::withdraw_purpose_consent(
+                c,
+                subject,
+                entity_id,
+                pid,
+                &entity.notice_version,
+                now,
+            )?;
         }
         if p.marketing && matches!(kind, RequestKind::Objection | RequestKind::Withdrawal) {
             for channel in &entity.marketing_channels {
-                let Some(channel_id) = stored.ids.channels.get(channel).copied() else { continue };
+                let Some(channel_id) = stored.ids.channels.get(channel).copied() else {
+                    continue;
+                };
                 let change = ConsentChange {
                     subject,
                     entity: entity_id,
@@ -524,7 +778,9 @@ fn apply_at_once(c: &mut crate::db::DbConnection, state: &AppState, subject: Sub
                     now,
                 };
                 if let Some(event) = preferences::set(c, &change)? {
-                    propagation::stop_marketing(c, stored, subject, entity_id, channel_id, event, now)?;
+                    propagation::stop_marketing(
+                        c, stored, subject, entity_id, channel_id, event, now,
+                    )?;
                 }
             }
         }
@@ -575,35 +831,72 @@ pub struct RequestPage {
 
 /// `GET /requests/{id}`: the status of one of the person's requests; 404 for any id that
 /// is not theirs (so ids of other people's requests look like ids that do not exist).
-pub async fn request_page(ctx: PageContext, me: CurrentSubject, state: web::Data<AppState>, id: web::Path<String>) -> Result<RequestPage, AppError> {
+pub async fn request_page(
+    ctx: PageContext,
+    me: CurrentSubject,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<RequestPage, AppError> {
     let public_id = crate::domain::ids::PublicId::parse(&id).ok_or(AppError::NotFound)?;
     let subject = me.subject_id;
     let lookup = public_id.to_string();
-    let (detail, data) = state.db.run(move |c| Ok((requests::find(c, subject, &lookup)?, subject_data::load(c, subject)?))).await?;
+    let (detail, data) = state
+        .db
+        .run(move |c| {
+            Ok((
+                requests::find(c, subject, &lookup)?,
+                subject_data::load(c, subject)?,
+            ))
+        })
+        .await?;
     let detail = detail.ok_or(AppError::NotFound)?;
     let request_id = crate::domain::ids::RequestId(detail.summary.id);
-    let tasks = state.db.run(move |c| propagation::for_subject(c, subject, Some(request_id))).await?;
+    let tasks = state
+        .db
+        .run(move |c| propagation::for_subject(c, subject, Some(request_id)))
+        .await?;
     let stored = &state.catalog;
     let language = ctx.lang;
     let texts = messages(language);
     let s = &detail.summary;
-    let mut timeline = vec![TimelineEntry { at: texts.date_time(s.received_at), what: "request.event_received", detail: String::new() }];
+    let mut timeline = vec![TimelineEntry {
+        at: texts.date_time(s.received_at),
+        what: "request.event_received",
+        detail: String::new(),
+    }];
     if let (Some(extended), Some(reason)) = (s.extended_due_at, &detail.extension_reason) {
-        timeline.push(TimelineEntry { at: texts.date(extended.date()), what: "request.event_extended", detail: reason.clone() });
+        timeline.push(TimelineEntry {
+            at: texts.date(extended.date()),
+            what: "request.event_extended",
+            detail: reason.clone(),
+        });
     }
     if let Some(decided) = detail.decided_at {
-        timeline.push(TimelineEntry { at: texts.date_time(decided), what: "request.event_decided", detail: detail.decision_reason.clone().unwrap_or_default() });
+        timeline.push(TimelineEntry {
+            at: texts.date_time(decided),
+            what: "request.event_decided",
+            detail: detail.decision_reason.clone().unwrap_or_default(),
+        });
     }
     if let Some(done) = s.completed_at {
-        timeline.push(TimelineEntry { at: texts.date_time(done), what: "request.event_completed", detail: String::new() });
+        timeline.push(TimelineEntry {
+            at: texts.date_time(done),
+            what: "request.event_completed",
+            detail: String::new(),
+        });
     }
     let items = detail
         .items
         .iter()
         .map(|item| {
-            let what = if let Some(record) = item.record.and_then(|r| data.records.iter().find(|x| x.id == r)) {
+            let what = if let Some(record) = item
+                .record
+                .and_then(|r| data.records.iter().find(|x| x.id == r))
+            {
                 let category = stored.category(record.category);
-                let label = category.map(|c| stored.field_label(c, &record.field, language).to_owned()).unwrap_or_default();
+                let label = category
+                    .map(|c| stored.field_label(c, &record.field, language).to_owned())
+                    .unwrap_or_default();
                 match &item.proposed_value {
                     Some(v) => format!("{label}: {} → {v}", record.value),
                     None => format!("{label}: {}", record.value),
@@ -636,7 +929,10 @@ pub async fn request_page(ctx: PageContext, me: CurrentSubject, state: web::Data
     Ok(RequestPage {
         reference: reference(&s.public_id),
         kind: kind_key(s.kind),
-        scope: s.entity.and_then(|e| stored.entity(e)).map(|e| e.legal_name.clone()),
+        scope: s
+            .entity
+            .and_then(|e| stored.entity(e))
+            .map(|e| e.legal_name.clone()),
         status: status_key(s.status),
         rejected: s.status == RequestStatus::Rejected,
         received: texts.date_time(s.received_at),
@@ -647,7 +943,10 @@ pub async fn request_page(ctx: PageContext, me: CurrentSubject, state: web::Data
         tasks: tasks
             .iter()
             .map(|t| TaskRow {
-                recipient: stored.recipient(t.recipient).map(|r| r.name.clone()).unwrap_or_default(),
+                recipient: stored
+                    .recipient(t.recipient)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default(),
                 action: action_key(&t.action),
                 status: task_status_key(&t.status),
                 due: texts.date(t.due_at.date()),
@@ -669,7 +968,11 @@ mod tests {
         for language in Language::ALL {
             let texts = messages(*language);
             for kind in RequestKind::ALL {
-                for key in [kind_key(*kind).to_owned(), format!("{}_about", kind_key(*kind)), format!("{}_intro", kind_key(*kind))] {
+                for key in [
+                    kind_key(*kind).to_owned(),
+                    format!("{}_about", kind_key(*kind)),
+                    format!("{}_intro", kind_key(*kind)),
+                ] {
                     assert!(texts.has(&key), "{key} ({language})");
                 }
             }

@@ -259,3 +259,49 @@ impl Browser {
         assert_eq!(r.headers()["location"], "/dashboard");
     }
 }
+
+impl TestApp {
+    /// A browser already signed in as `email` (a complete session created through the
+    /// portal's own session store). Sign-in itself is tested in `sign_in_*.rs`; this
+    /// spares the other tests a mail round trip.
+    pub async fn signed_in(&self, email: &'static str) -> Browser {
+        use privacy_portal::auth::keys::{random_token, token_hash};
+        use privacy_portal::auth::session::{SessionStage, expires_at};
+        use privacy_portal::clock::Clock;
+        use privacy_portal::db::queries::{sessions, subjects};
+        use privacy_portal::domain::EmailAddress;
+        let token = random_token();
+        let hash = token_hash(&token);
+        let now = self.clock.now();
+        let settings = self.state.settings.sessions;
+        self.state
+            .db
+            .transaction(move |c| {
+                let subject = subjects::find_by_email(c, &EmailAddress::parse(email).unwrap())?
+                    .expect("a demo subject");
+                sessions::create(
+                    c,
+                    sessions::NewSession {
+                        token_hash: &hash,
+                        stage: SessionStage::Complete,
+                        subject_id: Some(subject),
+                        csrf_token: &random_token(),
+                        user_agent: "test",
+                        now,
+                        expires_at: expires_at(SessionStage::Complete, now, &settings),
+                        auth_method: Some("email_code"),
+                        oidc_provider: None,
+                        id_token_enc: None,
+                    },
+                )
+            })
+            .await
+            .unwrap();
+        let browser = self.browser();
+        browser.jar.add_cookie_str(
+            &format!("portal_session={token}; Path=/"),
+            &self.base.parse().unwrap(),
+        );
+        browser
+    }
+}
