@@ -8,9 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::domain::catalog::{
-    ConfirmationMethod, Key, LegalBasis, RecipientKind, RetentionFrom, Safeguard,
-};
+use crate::domain::catalog::{ConfirmationMethod, Key, LegalBasis, RecipientKind, RetentionFrom, Safeguard};
 use crate::domain::person::{MAX_FIELD_CHARS, MAX_RECORD_VALUE_CHARS, NewPerson, RecordSource};
 use crate::domain::{Bilingual, EmailAddress};
 
@@ -202,10 +200,8 @@ impl Catalog {
     /// Reads and validates a catalog file.
     pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
-            file: file.clone(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CatalogError { file: file.clone(), message: format!("cannot read: {e}") })?;
         Catalog::parse(&text).map_err(|message| CatalogError { file, message })
     }
 
@@ -236,18 +232,13 @@ impl Catalog {
         let has_recipient = |k: &Key| self.recipients.iter().any(|r| &r.key == k);
         let purpose_of = |k: &Key, entity: &Key| match self.purpose(k) {
             None => Err(format!("purpose `{k}` is not declared in the catalog")),
-            Some(p) if &p.entity != entity => Err(format!(
-                "purpose `{k}` belongs to entity `{}`, not `{entity}`",
-                p.entity
-            )),
+            Some(p) if &p.entity != entity => {
+                Err(format!("purpose `{k}` belongs to entity `{}`, not `{entity}`", p.entity))
+            }
             Some(_) => Ok(()),
         };
         let entity_known = |k: &Key| {
-            if has_entity(k) {
-                Ok(())
-            } else {
-                Err(format!("entity `{k}` is not declared in the catalog"))
-            }
+            if has_entity(k) { Ok(()) } else { Err(format!("entity `{k}` is not declared in the catalog")) }
         };
         for (i, r) in person.relationships.iter().enumerate() {
             entity_known(&r.entity).map_err(|e| format!("relationships[{i}]: {e}"))?;
@@ -256,26 +247,17 @@ impl Catalog {
             let at = format!("records[{i}]");
             entity_known(&r.entity).map_err(|e| format!("{at}: {e}"))?;
             if !has_category(&r.category) {
-                return Err(format!(
-                    "{at}: category `{}` is not declared in the catalog",
-                    r.category
-                ));
+                return Err(format!("{at}: category `{}` is not declared in the catalog", r.category));
             }
             if r.field.trim().is_empty() || r.field.chars().count() > MAX_FIELD_CHARS {
-                return Err(format!(
-                    "{at}: field must have 1 to {MAX_FIELD_CHARS} characters"
-                ));
+                return Err(format!("{at}: field must have 1 to {MAX_FIELD_CHARS} characters"));
             }
             if r.value.chars().count() > MAX_RECORD_VALUE_CHARS {
-                return Err(format!(
-                    "{at}: value is longer than {MAX_RECORD_VALUE_CHARS} characters"
-                ));
+                return Err(format!("{at}: value is longer than {MAX_RECORD_VALUE_CHARS} characters"));
             }
             match (r.source, &r.source_party) {
                 (RecordSource::Received, Some(party)) if !has_recipient(party) => {
-                    return Err(format!(
-                        "{at}: source_party `{party}` is not declared in [[recipients]]"
-                    ));
+                    return Err(format!("{at}: source_party `{party}` is not declared in [[recipients]]"));
                 }
                 (RecordSource::Received, None) => {
                     return Err(format!("{at}: source received needs a source_party"));
@@ -292,10 +274,7 @@ impl Catalog {
         for (i, d) in person.disclosures.iter().enumerate() {
             let at = format!("disclosures[{i}]");
             if !has_recipient(&d.recipient) {
-                return Err(format!(
-                    "{at}: recipient `{}` is not declared in the catalog",
-                    d.recipient
-                ));
+                return Err(format!("{at}: recipient `{}` is not declared in the catalog", d.recipient));
             }
             entity_known(&d.entity).map_err(|e| format!("{at}: {e}"))?;
             purpose_of(&d.purpose, &d.entity).map_err(|e| format!("{at}: {e}"))?;
@@ -303,21 +282,16 @@ impl Catalog {
                 return Err(format!("{at}: names no categories"));
             }
             if let Some(c) = d.categories.iter().find(|c| !has_category(c)) {
-                return Err(format!(
-                    "{at}: category `{c}` is not declared in the catalog"
-                ));
+                return Err(format!("{at}: category `{c}` is not declared in the catalog"));
             }
         }
         for (i, p) in person.preferences.iter().enumerate() {
             let at = format!("preferences[{i}]");
-            let entity = self.entity(&p.entity).ok_or_else(|| {
-                format!("{at}: entity `{}` is not declared in the catalog", p.entity)
-            })?;
+            let entity = self
+                .entity(&p.entity)
+                .ok_or_else(|| format!("{at}: entity `{}` is not declared in the catalog", p.entity))?;
             if !entity.marketing_channels.contains(&p.channel) {
-                return Err(format!(
-                    "{at}: entity `{}` does not market on channel `{}`",
-                    p.entity, p.channel
-                ));
+                return Err(format!("{at}: entity `{}` does not market on channel `{}`", p.entity, p.channel));
             }
         }
         Ok(())
@@ -481,10 +455,7 @@ struct KeySet {
 
 impl KeySet {
     fn new(kind: &'static str) -> Self {
-        KeySet {
-            kind,
-            keys: HashSet::new(),
-        }
+        KeySet { kind, keys: HashSet::new() }
     }
 
     fn add(&mut self, raw: &str) -> Result<Key, String> {
@@ -499,12 +470,7 @@ impl KeySet {
         Key::parse(raw)
             .ok()
             .filter(|k| self.keys.contains(k))
-            .ok_or_else(|| {
-                format!(
-                    "{item}: {field} `{raw}` is not declared in [[{}]]",
-                    self.kind
-                )
-            })
+            .ok_or_else(|| format!("{item}: {field} `{raw}` is not declared in [[{}]]", self.kind))
     }
 }
 
@@ -531,9 +497,7 @@ fn country(item: &str, value: &str) -> Result<String, String> {
     if value.len() == 2 && value.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(value.to_owned())
     } else {
-        Err(format!(
-            "{item}: country `{value}` must be an ISO 3166-1 alpha-2 code such as NL"
-        ))
+        Err(format!("{item}: country `{value}` must be an ISO 3166-1 alpha-2 code such as NL"))
     }
 }
 
@@ -567,11 +531,7 @@ impl RawCatalog {
         for c in self.channels {
             let key = channel_keys.add(&c.key)?;
             let item = format!("channels.{key}");
-            channels.push(Channel {
-                name: bilingual(&item, "name", c.name)?,
-                sharing: c.sharing,
-                key,
-            });
+            channels.push(Channel { name: bilingual(&item, "name", c.name)?, sharing: c.sharing, key });
         }
 
         let mut entity_keys = KeySet::new("entities");
@@ -583,9 +543,7 @@ impl RawCatalog {
             for c in &e.marketing_channels {
                 let channel = channel_keys.reference(&item, "marketing_channels", c)?;
                 if marketing_channels.contains(&channel) {
-                    return Err(format!(
-                        "{item}: marketing_channels lists `{channel}` twice"
-                    ));
+                    return Err(format!("{item}: marketing_channels lists `{channel}` twice"));
                 }
                 marketing_channels.push(channel);
             }
@@ -606,9 +564,7 @@ impl RawCatalog {
             });
         }
         if entities.is_empty() {
-            return Err(
-                "declares no [[entities]]: the portal needs at least one legal entity".into(),
-            );
+            return Err("declares no [[entities]]: the portal needs at least one legal entity".into());
         }
 
         let mut category_keys = KeySet::new("categories");
@@ -621,11 +577,7 @@ impl RawCatalog {
             for f in c.fields {
                 let field_key = field_keys.add(&f.key).map_err(|e| format!("{item}: {e}"))?;
                 fields.push(Field {
-                    label: bilingual(
-                        &format!("{item}.fields.{field_key}"),
-                        "label",
-                        Bilingual { en: f.en, nl: f.nl },
-                    )?,
+                    label: bilingual(&format!("{item}.fields.{field_key}"), "label", Bilingual { en: f.en, nl: f.nl })?,
                     key: field_key,
                 });
             }
@@ -645,18 +597,14 @@ impl RawCatalog {
             let item = format!("purposes.{key}");
             let legal_basis: LegalBasis = parse_enum(&item, "legal_basis", &p.legal_basis)?;
             let legitimate_interest = match (legal_basis, p.legitimate_interest) {
-                (LegalBasis::LegitimateInterest, Some(li)) => {
-                    Some(bilingual(&item, "legitimate_interest", li)?)
-                }
+                (LegalBasis::LegitimateInterest, Some(li)) => Some(bilingual(&item, "legitimate_interest", li)?),
                 (LegalBasis::LegitimateInterest, None) => {
                     return Err(format!(
                         "{item}: legal_basis legitimate_interest needs a legitimate_interest text (Art. 13(1)(d))"
                     ));
                 }
                 (_, Some(_)) => {
-                    return Err(format!(
-                        "{item}: legitimate_interest is only for legal_basis legitimate_interest"
-                    ));
+                    return Err(format!("{item}: legitimate_interest is only for legal_basis legitimate_interest"));
                 }
                 (_, None) => None,
             };
@@ -664,9 +612,7 @@ impl RawCatalog {
                 None => None,
                 Some(m @ 1..=1200) => Some(m as u32),
                 Some(m) => {
-                    return Err(format!(
-                        "{item}: retention.months {m} must be between 1 and 1200"
-                    ));
+                    return Err(format!("{item}: retention.months {m} must be between 1 and 1200"));
                 }
             };
             let mut purpose_categories = Vec::new();
@@ -683,14 +629,7 @@ impl RawCatalog {
                 retention: Retention {
                     months,
                     from: parse_enum(&item, "retention.from", &p.retention.from)?,
-                    text: bilingual(
-                        &item,
-                        "retention",
-                        Bilingual {
-                            en: p.retention.en,
-                            nl: p.retention.nl,
-                        },
-                    )?,
+                    text: bilingual(&item, "retention", Bilingual { en: p.retention.en, nl: p.retention.nl })?,
                 },
                 categories: purpose_categories,
                 marketing: p.marketing,
@@ -699,41 +638,29 @@ impl RawCatalog {
             });
         }
 
-        let entity_channels: HashMap<&Key, &Vec<Key>> = entities
-            .iter()
-            .map(|e| (&e.key, &e.marketing_channels))
-            .collect();
+        let entity_channels: HashMap<&Key, &Vec<Key>> =
+            entities.iter().map(|e| (&e.key, &e.marketing_channels)).collect();
         let mut recipient_keys = KeySet::new("recipients");
         let mut recipients = Vec::new();
         for r in self.recipients {
             let key = recipient_keys.add(&r.key)?;
             let item = format!("recipients.{key}");
             if !(1..=90).contains(&r.due_days) {
-                return Err(format!(
-                    "{item}: due_days {} must be between 1 and 90",
-                    r.due_days
-                ));
+                return Err(format!("{item}: due_days {} must be between 1 and 90", r.due_days));
             }
             let mut identifiers = Vec::new();
             for i in &r.identifiers {
                 let valid = (1..=64).contains(&i.len())
-                    && i.chars().all(|c| {
-                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
-                    });
+                    && i.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
                 if !valid {
-                    return Err(format!(
-                        "{item}: identifiers: `{i}` must be 1-64 of a-z, 0-9, '_' and '-'"
-                    ));
+                    return Err(format!("{item}: identifiers: `{i}` must be 1-64 of a-z, 0-9, '_' and '-'"));
                 }
                 identifiers.push(i.clone());
             }
             let mut marketing = Vec::new();
             for m in r.marketing {
                 let entity = entity_keys.reference(&item, "marketing.entity", &m.entity)?;
-                let declared = entity_channels
-                    .get(&entity)
-                    .map(|v| v.as_slice())
-                    .unwrap_or(&[]);
+                let declared = entity_channels.get(&entity).map(|v| v.as_slice()).unwrap_or(&[]);
                 let mut channels = Vec::new();
                 for c in &m.channels {
                     let channel = channel_keys.reference(&item, "marketing.channels", c)?;
@@ -761,14 +688,7 @@ impl RawCatalog {
             });
         }
 
-        Ok(Catalog {
-            authorities,
-            channels,
-            entities,
-            categories,
-            purposes,
-            recipients,
-        })
+        Ok(Catalog { authorities, channels, entities, categories, purposes, recipients })
     }
 }
 
@@ -832,16 +752,10 @@ categories = ["contact"]
         assert!(names.contains(&"Claranet Benelux Holdings B.V."));
         assert!(names.contains(&"Claranet Benelux B.V."));
         assert!(names.contains(&"Claranet Products B.V."));
-        for basis in [
-            LegalBasis::Contract,
-            LegalBasis::Consent,
-            LegalBasis::LegitimateInterest,
-            LegalBasis::LegalObligation,
-        ] {
-            assert!(
-                c.purposes.iter().any(|p| p.legal_basis == basis),
-                "no purpose on {basis}"
-            );
+        for basis in
+            [LegalBasis::Contract, LegalBasis::Consent, LegalBasis::LegitimateInterest, LegalBasis::LegalObligation]
+        {
+            assert!(c.purposes.iter().any(|p| p.legal_basis == basis), "no purpose on {basis}");
         }
     }
 
@@ -849,60 +763,26 @@ categories = ["contact"]
     fn dangling_references_are_named() {
         let bad = MINIMAL.replace("entity = \"acme\"", "entity = \"acme-typo\"");
         let e = Catalog::parse(&bad).unwrap_err();
-        assert_eq!(
-            e,
-            "purposes.service: entity `acme-typo` is not declared in [[entities]]"
-        );
+        assert_eq!(e, "purposes.service: entity `acme-typo` is not declared in [[entities]]");
         let bad = MINIMAL.replace("authority = \"ap\"", "authority = \"xx\"");
-        assert!(
-            Catalog::parse(&bad)
-                .unwrap_err()
-                .contains("entities.acme: authority `xx`")
-        );
+        assert!(Catalog::parse(&bad).unwrap_err().contains("entities.acme: authority `xx`"));
         let bad = MINIMAL.replace("categories = [\"contact\"]", "categories = [\"nope\"]");
-        assert!(
-            Catalog::parse(&bad)
-                .unwrap_err()
-                .contains("categories `nope`")
-        );
+        assert!(Catalog::parse(&bad).unwrap_err().contains("categories `nope`"));
     }
 
     #[test]
     fn rules_of_the_register_are_enforced() {
-        let li = MINIMAL.replace(
-            "legal_basis = \"contract\"",
-            "legal_basis = \"legitimate_interest\"",
-        );
-        assert!(
-            Catalog::parse(&li)
-                .unwrap_err()
-                .contains("needs a legitimate_interest text")
-        );
+        let li = MINIMAL.replace("legal_basis = \"contract\"", "legal_basis = \"legitimate_interest\"");
+        assert!(Catalog::parse(&li).unwrap_err().contains("needs a legitimate_interest text"));
         let basis = MINIMAL.replace("legal_basis = \"contract\"", "legal_basis = \"vibes\"");
-        assert!(
-            Catalog::parse(&basis)
-                .unwrap_err()
-                .contains("legal_basis `vibes` is not one of")
-        );
-        let dup = format!(
-            "{MINIMAL}\n[[channels]]\nkey = \"email\"\nname = {{ en = \"x\", nl = \"x\" }}\n"
-        );
-        assert!(
-            Catalog::parse(&dup)
-                .unwrap_err()
-                .contains("channels.email: declared twice")
-        );
+        assert!(Catalog::parse(&basis).unwrap_err().contains("legal_basis `vibes` is not one of"));
+        let dup = format!("{MINIMAL}\n[[channels]]\nkey = \"email\"\nname = {{ en = \"x\", nl = \"x\" }}\n");
+        assert!(Catalog::parse(&dup).unwrap_err().contains("channels.email: declared twice"));
         let unknown = MINIMAL.replace("dpo_name =", "dpo_nam =");
         let e = Catalog::parse(&unknown).unwrap_err();
         assert!(e.starts_with("line ") && e.contains("dpo_nam"), "{e}");
-        let empty_nl = MINIMAL.replace(
-            "name = { en = \"Service\", nl = \"Dienst\" }",
-            "name = { en = \"Service\", nl = \" \" }",
-        );
-        assert!(
-            Catalog::parse(&empty_nl)
-                .unwrap_err()
-                .contains("purposes.service: name.nl is empty")
-        );
+        let empty_nl =
+            MINIMAL.replace("name = { en = \"Service\", nl = \"Dienst\" }", "name = { en = \"Service\", nl = \" \" }");
+        assert!(Catalog::parse(&empty_nl).unwrap_err().contains("purposes.service: name.nl is empty"));
     }
 }

@@ -66,20 +66,9 @@ fn fail(message: &str, code: u8) -> ExitCode {
 fn serve(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings, Arc::new(SystemClock)).await?;
-        let entities: Vec<String> = app
-            .state()
-            .catalog
-            .catalog
-            .entities
-            .iter()
-            .map(|e| e.legal_name.clone())
-            .collect();
+        let entities: Vec<String> = app.state().catalog.catalog.entities.iter().map(|e| e.legal_name.clone()).collect();
         tracing::info!(url = %app.url(), backend = app.state().db.backend_name(), "serving");
-        println!(
-            "Privacy portal for {} is listening on {}",
-            entities.join(", "),
-            app.url()
-        );
+        println!("Privacy portal for {} is listening on {}", entities.join(", "), app.url());
         app.run_until_stopped().await?;
         tracing::info!("stopped");
         Ok(())

@@ -26,9 +26,7 @@ pub fn parse(text: &str, catalog: &Catalog) -> Result<Vec<NewPerson>, String> {
     for (i, s) in raw.subjects.into_iter().enumerate() {
         let who = format!("subjects[{i}] ({})", s.email);
         let person = s.into_person().map_err(|e| format!("{who}: {e}"))?;
-        catalog
-            .check_person(&person)
-            .map_err(|e| format!("{who}: {e}"))?;
+        catalog.check_person(&person).map_err(|e| format!("{who}: {e}"))?;
         if people.iter().any(|p: &NewPerson| p.email == person.email) {
             return Err(format!("{who}: e-mail address listed twice"));
         }
@@ -113,16 +111,12 @@ fn keys(raw: &[String]) -> Result<Vec<Key>, String> {
 }
 
 fn instant(raw: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(raw, &Rfc3339)
-        .map_err(|e| format!("`{raw}` is not an RFC 3339 time: {e}"))
+    OffsetDateTime::parse(raw, &Rfc3339).map_err(|e| format!("`{raw}` is not an RFC 3339 time: {e}"))
 }
 
 fn date(raw: &str) -> Result<Date, String> {
-    Date::parse(
-        raw,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|e| format!("`{raw}` is not a YYYY-MM-DD date: {e}"))
+    Date::parse(raw, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|e| format!("`{raw}` is not a YYYY-MM-DD date: {e}"))
 }
 
 impl RawSubject {
@@ -152,11 +146,7 @@ impl RawSubject {
                     field: r.field,
                     value: r.value,
                     source: r.source.parse().map_err(|e| format!("source {e}"))?,
-                    source_party: if r.source_party.is_empty() {
-                        None
-                    } else {
-                        Some(key(&r.source_party)?)
-                    },
+                    source_party: if r.source_party.is_empty() { None } else { Some(key(&r.source_party)?) },
                     collected_at: instant(&r.collected)?,
                     purposes: keys(&r.purposes)?,
                 })
@@ -192,14 +182,6 @@ impl RawSubject {
         if name.is_empty() {
             return Err("name is empty".into());
         }
-        Ok(NewPerson {
-            email,
-            name,
-            language,
-            relationships,
-            records,
-            disclosures,
-            preferences,
-        })
+        Ok(NewPerson { email, name, language, relationships, records, disclosures, preferences })
     }
 }

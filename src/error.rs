@@ -71,20 +71,14 @@ struct ErrorPage<'a> {
 
 fn sign_in_location(next: &str, reauth: bool) -> String {
     let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-    if reauth {
-        format!("/sign-in?reauth=1&next={next}")
-    } else {
-        format!("/sign-in?next={next}")
-    }
+    if reauth { format!("/sign-in?reauth=1&next={next}") } else { format!("/sign-in?next={next}") }
 }
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::SignInRequired { .. } | AppError::ReauthRequired { .. } => {
-                StatusCode::SEE_OTHER
-            }
+            AppError::SignInRequired { .. } | AppError::ReauthRequired { .. } => StatusCode::SEE_OTHER,
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -141,29 +135,17 @@ impl ResponseError for AppError {
                 "Tijdelijk niet beschikbaar",
                 "Het portaal kan de database nu niet bereiken. Er is niets verloren gegaan; probeer het over een minuut opnieuw.",
             ),
-            AppError::Internal(_)
-            | AppError::SignInRequired { .. }
-            | AppError::ReauthRequired { .. } => (
+            AppError::Internal(_) | AppError::SignInRequired { .. } | AppError::ReauthRequired { .. } => (
                 "Something went wrong",
                 "The portal could not finish this. Nothing was half-saved; please try again.",
                 "Er ging iets mis",
                 "Het portaal kon dit niet afronden. Er is niets half opgeslagen; probeer het opnieuw.",
             ),
         };
-        let page = ErrorPage {
-            status: status.as_u16(),
-            title_en,
-            message_en,
-            title_nl,
-            message_nl,
-        };
+        let page = ErrorPage { status: status.as_u16(), title_en, message_en, title_nl, message_nl };
         let body = page.render().unwrap_or_else(|_| title_en.to_owned());
-        let mut response = HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body);
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        let mut response = HttpResponse::build(status).content_type("text/html; charset=utf-8").body(body);
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
     }
 }

@@ -35,8 +35,7 @@ impl Messages {
             tracing::error!(language = %language, errors = ?errors, "locale file has syntax errors");
             resource
         });
-        let tag = unic_langid::LanguageIdentifier::from_bytes(language.as_str().as_bytes())
-            .unwrap_or_default();
+        let tag = unic_langid::LanguageIdentifier::from_bytes(language.as_str().as_bytes()).unwrap_or_default();
         let mut bundle = FluentBundle::new_concurrent(vec![tag]);
         // No Unicode isolation marks around arguments: pages set `lang` and `dir` already.
         bundle.set_use_isolating(false);
@@ -59,11 +58,7 @@ impl Messages {
     }
 
     fn format<'a>(&'a self, key: &'a str, args: Option<&FluentArgs<'_>>) -> Cow<'a, str> {
-        let Some(pattern) = self
-            .bundle
-            .get_message(&message_id(key))
-            .and_then(|m| m.value())
-        else {
+        let Some(pattern) = self.bundle.get_message(&message_id(key)).and_then(|m| m.value()) else {
             return Cow::Borrowed(key);
         };
         let mut errors = Vec::new();
@@ -113,12 +108,7 @@ impl Messages {
             Language::En => EN_MONTHS,
             Language::Nl => NL_MONTHS,
         };
-        format!(
-            "{} {} {}",
-            date.day(),
-            months[date.month() as usize - 1],
-            date.year()
-        )
+        format!("{} {} {}", date.day(), months[date.month() as usize - 1], date.year())
     }
 
     /// A moment as the language writes it, in UTC: "21 November 2026, 14:05 UTC".
@@ -128,12 +118,7 @@ impl Messages {
             Language::En => ", ",
             Language::Nl => " om ",
         };
-        format!(
-            "{}{separator}{:02}:{:02} UTC",
-            self.date(utc.date()),
-            utc.hour(),
-            utc.minute()
-        )
+        format!("{}{separator}{:02}:{:02} UTC", self.date(utc.date()), utc.hour(), utc.minute())
     }
 }
 
@@ -154,8 +139,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn ids(source: &'static str) -> BTreeSet<String> {
-        let resource =
-            FluentResource::try_new(source.to_owned()).expect("locale file parses without errors");
+        let resource = FluentResource::try_new(source.to_owned()).expect("locale file parses without errors");
         resource
             .entries()
             .filter_map(|e| match e {
@@ -170,16 +154,8 @@ mod tests {
         let en = ids(EN);
         let nl = ids(NL);
         assert!(en.len() > 50);
-        assert_eq!(
-            en.difference(&nl).collect::<Vec<_>>(),
-            Vec::<&String>::new(),
-            "missing in nl.ftl"
-        );
-        assert_eq!(
-            nl.difference(&en).collect::<Vec<_>>(),
-            Vec::<&String>::new(),
-            "missing in en.ftl"
-        );
+        assert_eq!(en.difference(&nl).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in nl.ftl");
+        assert_eq!(nl.difference(&en).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in en.ftl");
     }
 
     #[test]
@@ -193,10 +169,7 @@ mod tests {
         let d = time::macros::date!(2026 - 11 - 21);
         assert_eq!(en.date(d), "21 November 2026");
         assert_eq!(nl.date(d), "21 november 2026");
-        assert_eq!(
-            nl.date_time(time::macros::datetime!(2026-11-21 14:05 UTC)),
-            "21 november 2026 om 14:05 UTC"
-        );
+        assert_eq!(nl.date_time(time::macros::datetime!(2026-11-21 14:05 UTC)), "21 november 2026 om 14:05 UTC");
     }
 
     fn files_under(dir: &str, extension: &str) -> Vec<std::path::PathBuf> {
@@ -225,11 +198,7 @@ mod tests {
                     let key = piece.split('"').next().unwrap();
                     used += 1;
                     for language in Language::ALL {
-                        assert!(
-                            messages(*language).has(key),
-                            "{}: key `{key}` missing for {language}",
-                            path.display()
-                        );
+                        assert!(messages(*language).has(key), "{}: key `{key}` missing for {language}", path.display());
                     }
                 }
             }
@@ -240,11 +209,8 @@ mod tests {
     /// Keys handed to templates from Rust (error messages, role names) exist too.
     #[test]
     fn every_key_named_in_rust_code_exists() {
-        let sections: BTreeSet<String> = ids(EN)
-            .iter()
-            .filter_map(|k| k.split('-').next())
-            .map(str::to_owned)
-            .collect();
+        let sections: BTreeSet<String> =
+            ids(EN).iter().filter_map(|k| k.split('-').next()).map(str::to_owned).collect();
         let mut checked = 0;
         for path in files_under("src", "rs") {
             // settings.rs names setting keys (such as sign_in.code_digits), not texts.
@@ -273,9 +239,6 @@ mod tests {
                 }
             }
         }
-        assert!(
-            checked > 20,
-            "expected Rust code to name message keys, found {checked}"
-        );
+        assert!(checked > 20, "expected Rust code to name message keys, found {checked}");
     }
 }

@@ -27,4 +27,6 @@ pub mod routes;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod task_documents;
 pub mod telemetry;
+pub mod webhooks;

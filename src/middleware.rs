@@ -16,23 +16,13 @@ pub fn security_headers(tls: bool) -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
-        .add((
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-        ))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
         .add(("Cross-Origin-Resource-Policy", "same-origin"))
         // Pages carry personal data and CSRF tokens: never stored by browsers or proxies.
         // Static files set their own Cache-Control, which DefaultHeaders leaves alone.
         .add(("Cache-Control", "no-store"));
-    if tls {
-        headers.add((
-            "Strict-Transport-Security",
-            "max-age=31536000; includeSubDomains",
-        ))
-    } else {
-        headers
-    }
+    if tls { headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")) } else { headers }
 }
 
 /// Logs method, path (never the query string, which could carry personal data),
@@ -40,8 +30,7 @@ pub fn security_headers(tls: bool) -> DefaultHeaders {
 pub fn log_request<S, B>(
     req: actix_web::dev::ServiceRequest,
     srv: &S,
-) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>
-+ use<S, B>
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>> + use<S, B>
 where
     S: actix_web::dev::Service<
             actix_web::dev::ServiceRequest,

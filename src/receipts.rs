@@ -41,19 +41,12 @@ pub fn receipt(
         let Some(entity_id) = stored.ids.entities.get(&entity.key).copied() else {
             continue;
         };
-        let prefs: Vec<_> = data
-            .preferences
-            .iter()
-            .filter(|p| p.entity == entity_id)
-            .collect();
+        let prefs: Vec<_> = data.preferences.iter().filter(|p| p.entity == entity_id).collect();
         if prefs.is_empty() {
             continue;
         }
         policy_url.get_or_insert_with(|| entity.notice_url.clone());
-        let country = stored
-            .authority_of(entity)
-            .map(|a| a.country.clone())
-            .unwrap_or_default();
+        let country = stored.authority_of(entity).map(|a| a.country.clone()).unwrap_or_default();
         controllers.push(json!({
             "piiController": entity.legal_name,
             "onBehalf": false,
@@ -68,11 +61,7 @@ pub fn receipt(
                 .catalog
                 .recipients
                 .iter()
-                .filter(|r| {
-                    r.marketing
-                        .iter()
-                        .any(|m| m.entity == entity.key && m.channels.contains(channel))
-                })
+                .filter(|r| r.marketing.iter().any(|m| m.entity == entity.key && m.channels.contains(channel)))
                 .map(|r| r.name.clone())
                 .collect()
         };
@@ -94,7 +83,8 @@ pub fn receipt(
                 })
             })
             .collect();
-        services.push(json!({ "service": format!("{} ({})", label(language), entity.legal_name), "purposes": purposes }));
+        services
+            .push(json!({ "service": format!("{} ({})", label(language), entity.legal_name), "purposes": purposes }));
     }
     let withdrawn: Vec<Value> = data
         .preferences
@@ -103,12 +93,7 @@ pub fn receipt(
         .filter_map(|p| Some((stored.entity(p.entity)?, stored.channel(p.channel)?, p)))
         .map(|(e, c, p)| json!({ "piiController": e.legal_name, "channel": c.key.as_str(), "since": p.updated_at.unix_timestamp() }))
         .collect();
-    let last_change = data
-        .preferences
-        .iter()
-        .map(|p| p.updated_at)
-        .max()
-        .unwrap_or(now);
+    let last_change = data.preferences.iter().map(|p| p.updated_at).max().unwrap_or(now);
     json!({
         "version": VERSION,
         "jurisdiction": "NL",
@@ -138,25 +123,17 @@ fn label(language: Language) -> &'static str {
 fn termination(language: Language) -> &'static str {
     match language {
         Language::En => "Until withdrawn in the privacy portal, at any time, as easily as given",
-        Language::Nl => {
-            "Tot intrekking in het privacyportaal, op elk moment, even gemakkelijk als gegeven"
-        }
+        Language::Nl => "Tot intrekking in het privacyportaal, op elk moment, even gemakkelijk als gegeven",
     }
 }
 
 /// Signs `receipt` as a compact JWS (`EdDSA`).
 pub fn sign(receipt: &Value, key: &SigningKey) -> String {
     let header = json!({ "alg": "EdDSA", "typ": "JWT", "kid": key_id(key) });
-    let signing_input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(receipt.to_string())
-    );
+    let signing_input =
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(receipt.to_string()));
     let signature = key.sign(signing_input.as_bytes());
-    format!(
-        "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(signature.to_bytes())
-    )
+    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
 }
 
 /// Checks a compact JWS against an Ed25519 public key; returns the payload.
@@ -164,8 +141,7 @@ pub fn verify(jws: &str, public_key: &[u8; 32]) -> Option<Value> {
     let (signing_input, signature) = jws.rsplit_once('.')?;
     let (_, payload) = signing_input.split_once('.')?;
     let key = VerifyingKey::from_bytes(public_key).ok()?;
-    let signature =
-        ed25519_dalek::Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?).ok()?;
+    let signature = ed25519_dalek::Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?).ok()?;
     key.verify(signing_input.as_bytes(), &signature).ok()?;
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
 }
@@ -188,12 +164,9 @@ mod tests {
         let public = key.verifying_key().to_bytes();
         assert_eq!(verify(&jws, &public), Some(receipt));
         let mut parts: Vec<String> = jws.split('.').map(str::to_owned).collect();
-        parts[1] = URL_SAFE_NO_PAD
-            .encode(json!({ "version": VERSION, "consentReceiptID": "y" }).to_string());
+        parts[1] = URL_SAFE_NO_PAD.encode(json!({ "version": VERSION, "consentReceiptID": "y" }).to_string());
         assert_eq!(verify(&parts.join("."), &public), None);
-        let other = SigningKey::from_bytes(&[4u8; 32])
-            .verifying_key()
-            .to_bytes();
+        let other = SigningKey::from_bytes(&[4u8; 32]).verifying_key().to_bytes();
         assert_eq!(verify(&jws, &other), None);
     }
 }

@@ -36,24 +36,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sign-out", web::post().to(auth::sign_out))
         // The signed-in person
         .route("/dashboard", web::get().to(subject::dashboard))
-        .route(
-            "/data/{entity}/{category}",
-            web::get().to(subject::category),
-        )
+        .route("/data/{entity}/{category}", web::get().to(subject::category))
         .route("/recipients", web::get().to(recipients::recipients))
         .service(
             web::resource("/preferences")
                 .route(web::get().to(preferences::preferences_page))
                 .route(web::post().to(preferences::change_preference)),
         )
-        .route(
-            "/consent-receipt",
-            web::get().to(preferences::consent_receipt),
-        )
-        .route(
-            "/consent-receipts/key",
-            web::get().to(preferences::receipt_key),
-        )
+        .route("/consent-receipt", web::get().to(preferences::consent_receipt))
+        .route("/consent-receipts/key", web::get().to(preferences::receipt_key))
         .route("/requests", web::get().to(requests::requests_page))
         .service(
             web::resource("/requests/new/{kind}")
@@ -62,38 +53,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/requests/{id}", web::get().to(requests::request_page))
         .route("/download", web::get().to(download::download_page))
-        .route(
-            "/download/export.json",
-            web::get().to(download::export_json),
-        )
+        .route("/download/export.json", web::get().to(download::export_json))
         .route("/download/export.zip", web::get().to(download::export_zip))
         .route("/account", web::get().to(account::overview))
-        .route(
-            "/account/sessions/end",
-            web::post().to(account::end_session),
-        )
-        .route(
-            "/account/sessions/end-others",
-            web::post().to(account::end_other_sessions),
-        )
-        .route(
-            "/account/sign-out-everywhere",
-            web::post().to(account::sign_out_everywhere),
-        )
-        .route(
-            "/account/authenticator",
-            web::get().to(account::authenticator_page),
-        )
-        .route(
-            "/account/authenticator/start",
-            web::post().to(account::start_enrolment),
-        )
-        .route(
-            "/account/authenticator/confirm",
-            web::post().to(account::confirm_enrolment),
-        )
-        .route(
-            "/account/authenticator/remove",
-            web::post().to(account::remove_authenticator),
-        );
+        .route("/account/sessions/end", web::post().to(account::end_session))
+        .route("/account/sessions/end-others", web::post().to(account::end_other_sessions))
+        .route("/account/sign-out-everywhere", web::post().to(account::sign_out_everywhere))
+        .route("/account/authenticator", web::get().to(account::authenticator_page))
+        .route("/account/authenticator/start", web::post().to(account::start_enrolment))
+        .route("/account/authenticator/confirm", web::post().to(account::confirm_enrolment))
+        .route("/account/authenticator/remove", web::post().to(account::remove_authenticator));
 }

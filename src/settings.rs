@@ -52,6 +52,26 @@ pub struct Settings {
     pub authenticator: AuthenticatorSettings,
     /// Customer identity providers.
     pub oidc: Vec<OidcProviderSettings>,
+    /// Rights requests.
+    pub requests: RequestSettings,
+    /// Outgoing webhooks.
+    pub webhooks: WebhookSettings,
+}
+
+/// `[webhooks]`.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookSettings {
+    /// Whether private and link-local targets are allowed.
+    pub allow_private_targets: bool,
+    /// Receiver timeout.
+    pub timeout: Duration,
+}
+
+/// `[requests]`.
+#[derive(Debug, Clone, Default)]
+pub struct RequestSettings {
+    /// Kinds decided automatically when filed.
+    pub auto_approve: Vec<crate::domain::rights::RequestKind>,
 }
 
 /// `[security]`.
@@ -246,8 +266,7 @@ impl DatabaseUrl {
             return Err("is empty; use sqlite://PATH or postgres://user@host/db".into());
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            let parsed = url::Url::parse(raw)
-                .map_err(|e| format!("`{}` is not a valid URL: {e}", redact_url(raw)))?;
+            let parsed = url::Url::parse(raw).map_err(|e| format!("`{}` is not a valid URL: {e}", redact_url(raw)))?;
             if parsed.host_str().is_none_or(str::is_empty) {
                 return Err(format!("`{}` names no host", redact_url(raw)));
             }
@@ -258,9 +277,7 @@ impl DatabaseUrl {
         } else if let Some(rest) = raw.strip_prefix("sqlite:") {
             rest
         } else if let Some((scheme, _)) = raw.split_once("://") {
-            return Err(format!(
-                "scheme `{scheme}` is not supported; use sqlite://PATH or postgres://user@host/db"
-            ));
+            return Err(format!("scheme `{scheme}` is not supported; use sqlite://PATH or postgres://user@host/db"));
         } else {
             raw
         };
@@ -334,27 +351,21 @@ impl Settings {
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Settings, SettingsError> {
-        let mut merged: Table = DEFAULT_TOML
-            .parse()
-            .map_err(|e| SettingsError(format!("built-in config/default.toml is invalid: {e}")))?;
+        let mut merged: Table =
+            DEFAULT_TOML.parse().map_err(|e| SettingsError(format!("built-in config/default.toml is invalid: {e}")))?;
         let defaults = merged.clone();
 
-        let env: Vec<(String, String)> = env
-            .into_iter()
-            .filter(|(k, _)| k.starts_with("PORTAL_"))
-            .collect();
-        let file = file.map(Path::to_path_buf).or_else(|| {
-            env.iter()
-                .find(|(k, _)| k == CONFIG_FILE_ENV)
-                .map(|(_, v)| PathBuf::from(v))
-        });
+        let env: Vec<(String, String)> = env.into_iter().filter(|(k, _)| k.starts_with("PORTAL_")).collect();
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| env.iter().find(|(k, _)| k == CONFIG_FILE_ENV).map(|(_, v)| PathBuf::from(v)));
         if let Some(path) = file {
             let origin = format!("config file {}", path.display());
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| SettingsError(format!("{origin}: cannot read: {e}")))?;
-            let table: Table = text.parse().map_err(|e: toml::de::Error| {
-                SettingsError(format!("{origin}: {}", one_line(&e.to_string())))
-            })?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| SettingsError(format!("{origin}: cannot read: {e}")))?;
+            let table: Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| SettingsError(format!("{origin}: {}", one_line(&e.to_string()))))?;
             merge_checked(&mut merged, &defaults, table, "", &origin)?;
         }
         for (name, value) in env {
@@ -366,9 +377,7 @@ impl Settings {
         }
         let raw: RawSettings = Value::Table(merged)
             .try_into()
-            .map_err(|e: toml::de::Error| {
-                SettingsError(format!("settings: {}", one_line(&e.to_string())))
-            })?;
+            .map_err(|e: toml::de::Error| SettingsError(format!("settings: {}", one_line(&e.to_string()))))?;
         raw.validate()
     }
 
@@ -377,11 +386,7 @@ impl Settings {
         if let Some(url) = &self.server.public_url {
             return url.clone();
         }
-        let scheme = if self.server.tls.is_some() {
-            "https"
-        } else {
-            "http"
-        };
+        let scheme = if self.server.tls.is_some() { "https" } else { "http" };
         url::Url::parse(&format!("{scheme}://{bound}")).unwrap_or_else(|_| {
             // A SocketAddr always forms a valid authority; keep a safe fallback anyway.
             url::Url::parse("http://127.0.0.1/").expect("static URL parses")
@@ -396,11 +401,7 @@ fn env_key(name: &str) -> Result<String, SettingsError> {
     }
     let rest = &name["PORTAL_".len()..];
     if rest.contains("__") {
-        return Ok(rest
-            .split("__")
-            .map(str::to_ascii_lowercase)
-            .collect::<Vec<_>>()
-            .join("."));
+        return Ok(rest.split("__").map(str::to_ascii_lowercase).collect::<Vec<_>>().join("."));
     }
     let aliases: Vec<&str> = ENV_ALIASES.iter().map(|(a, _)| *a).collect();
     Err(SettingsError(format!(
@@ -419,27 +420,20 @@ fn merge_checked(
     origin: &str,
 ) -> Result<(), SettingsError> {
     for (key, value) in incoming {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         let Some(default) = defaults.get(&key) else {
             return Err(SettingsError(format!("{origin}: unknown key `{path}`")));
         };
         match (default, value) {
             (Value::Table(default_table), Value::Table(incoming_table)) => {
                 let Some(Value::Table(target)) = merged.get_mut(&key) else {
-                    return Err(SettingsError(format!(
-                        "{origin}: `{path}` must be a section"
-                    )));
+                    return Err(SettingsError(format!("{origin}: `{path}` must be a section")));
                 };
                 merge_checked(target, default_table, incoming_table, &path, origin)?;
             }
             (default, value) => {
-                let value = coerce(default, value).map_err(|expected| {
-                    SettingsError(format!("{origin}: `{path}` must be {expected}"))
-                })?;
+                let value = coerce(default, value)
+                    .map_err(|expected| SettingsError(format!("{origin}: `{path}` must be {expected}")))?;
                 merged.insert(key, value);
             }
         }
@@ -476,13 +470,7 @@ fn type_name(value: &Value) -> &'static str {
 
 /// Sets `section.key` from an environment variable, parsing the text by the type of
 /// the default value.
-fn set_from_env(
-    merged: &mut Table,
-    defaults: &Table,
-    key: &str,
-    name: &str,
-    raw: &str,
-) -> Result<(), SettingsError> {
+fn set_from_env(merged: &mut Table, defaults: &Table, key: &str, name: &str, raw: &str) -> Result<(), SettingsError> {
     let unknown = || SettingsError(format!("environment variable {name}: unknown key `{key}`"));
     let mut parts: Vec<&str> = key.split('.').collect();
     let last = parts.pop().ok_or_else(unknown)?;
@@ -498,11 +486,7 @@ fn set_from_env(
         };
     }
     let default = default_table.get(last).ok_or_else(unknown)?;
-    let bad = |expected: &str| {
-        SettingsError(format!(
-            "environment variable {name}: `{key}` must be {expected}"
-        ))
-    };
+    let bad = |expected: &str| SettingsError(format!("environment variable {name}: `{key}` must be {expected}"));
     let value = match default {
         Value::String(_) => Value::String(raw.to_owned()),
         Value::Integer(_) => Value::Integer(raw.trim().parse().map_err(|_| bad("a whole number"))?),
@@ -514,13 +498,8 @@ fn set_from_env(
         }),
         Value::Table(_) => return Err(bad("set key by key (PORTAL_SECTION__KEY)")),
         other => {
-            let parsed: Table = format!("v = {raw}")
-                .parse()
-                .map_err(|_| bad(type_name(other)))?;
-            let v = parsed
-                .get("v")
-                .cloned()
-                .ok_or_else(|| bad(type_name(other)))?;
+            let parsed: Table = format!("v = {raw}").parse().map_err(|_| bad(type_name(other)))?;
+            let v = parsed.get("v").cloned().ok_or_else(|| bad(type_name(other)))?;
             coerce(other, v).map_err(bad)?
         }
     };
@@ -546,6 +525,21 @@ struct RawSettings {
     email: RawEmail,
     authenticator: RawAuthenticator,
     oidc: RawOidc,
+    requests: RawRequests,
+    webhooks: RawWebhooks,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebhooks {
+    allow_private_targets: bool,
+    timeout_seconds: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequests {
+    auto_approve: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -600,11 +594,7 @@ struct RawOidc {
 }
 
 /// Checks an integer setting against a range.
-fn ranged(
-    key: &str,
-    value: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> Result<i64, SettingsError> {
+fn ranged(key: &str, value: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, SettingsError> {
     if range.contains(&value) {
         Ok(value)
     } else {
@@ -620,18 +610,12 @@ fn ranged(
 /// URL scheme, so its host comes back as an opaque name even when it is an IP address.)
 fn smtp_is_local(url: &url::Url) -> bool {
     let host = url.host_str().unwrap_or("").trim_matches(['[', ']']);
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn validate_smtp_url(raw: &str) -> Result<(), String> {
-    let url =
-        url::Url::parse(raw).map_err(|e| format!("`{}` is not a URL: {e}", redact_url(raw)))?;
-    let tls_required = url
-        .query_pairs()
-        .any(|(k, v)| k == "tls" && v == "required");
+    let url = url::Url::parse(raw).map_err(|e| format!("`{}` is not a URL: {e}", redact_url(raw)))?;
+    let tls_required = url.query_pairs().any(|(k, v)| k == "tls" && v == "required");
     match url.scheme() {
         "smtps" => Ok(()),
         "smtp" if tls_required || smtp_is_local(&url) => Ok(()),
@@ -639,9 +623,7 @@ fn validate_smtp_url(raw: &str) -> Result<(), String> {
             "`{}` would send mail unencrypted: use smtps://, or smtp://…?tls=required for STARTTLS (plain smtp:// only for a local server)",
             redact_url(raw)
         )),
-        other => Err(format!(
-            "scheme `{other}` is not supported; use smtps:// or smtp://"
-        )),
+        other => Err(format!("scheme `{other}` is not supported; use smtps:// or smtp://")),
     }
 }
 
@@ -695,70 +677,46 @@ impl RawSettings {
                 let url = url::Url::parse(raw.trim_end_matches('/'))
                     .map_err(|e| err("server.public_url", format!("is not a URL: {e}")))?;
                 if !matches!(url.scheme(), "http" | "https") {
-                    return Err(err(
-                        "server.public_url",
-                        "must start with http:// or https://".into(),
-                    ));
+                    return Err(err("server.public_url", "must start with http:// or https://".into()));
                 }
                 Some(url)
             }
         };
         let workers = match s.workers {
-            0 => std::thread::available_parallelism()
-                .map(usize::from)
-                .unwrap_or(1),
+            0 => std::thread::available_parallelism().map(usize::from).unwrap_or(1),
             n @ 1..=256 => n as usize,
             _ => return Err(err("server.workers", "must be between 0 and 256".into())),
         };
         if !(0..=3600).contains(&s.shutdown_timeout_secs) {
-            return Err(err(
-                "server.shutdown_timeout_secs",
-                "must be between 0 and 3600".into(),
-            ));
+            return Err(err("server.shutdown_timeout_secs", "must be between 0 and 3600".into()));
         }
         let tls = match (s.tls_cert.trim(), s.tls_key.trim()) {
             ("", "") => None,
             ("", _) | (_, "") => {
-                return Err(err(
-                    "server.tls_cert",
-                    "and `server.tls_key` must be set together".into(),
-                ));
+                return Err(err("server.tls_cert", "and `server.tls_key` must be set together".into()));
             }
-            (cert, key) => Some(TlsFiles {
-                cert: cert.into(),
-                key: key.into(),
-            }),
+            (cert, key) => Some(TlsFiles { cert: cert.into(), key: key.into() }),
         };
         let d = self.database;
         let url = DatabaseUrl::parse(&d.url).map_err(|why| err("database.url", why))?;
         if !(1..=200).contains(&d.pool_size) {
-            return Err(err(
-                "database.pool_size",
-                "must be between 1 and 200".into(),
-            ));
+            return Err(err("database.pool_size", "must be between 1 and 200".into()));
         }
         if !(1..=600).contains(&d.connect_timeout_secs) {
-            return Err(err(
-                "database.connect_timeout_secs",
-                "must be between 1 and 600".into(),
-            ));
+            return Err(err("database.connect_timeout_secs", "must be between 1 and 600".into()));
         }
         let format = match self.log.format.as_str() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
             other => {
-                return Err(err(
-                    "log.format",
-                    format!("must be text or json, not `{other}`"),
-                ));
+                return Err(err("log.format", format!("must be text or json, not `{other}`")));
             }
         };
         if self.catalog.path.trim().is_empty() {
             return Err(err("catalog.path", "must name the catalog file".into()));
         }
         let security = SecuritySettings {
-            secret_key: Some(self.security.secret_key)
-                .filter(|k| !k.expose_secret().trim().is_empty()),
+            secret_key: Some(self.security.secret_key).filter(|k| !k.expose_secret().trim().is_empty()),
             secret_key_file: self.security.secret_key_file.into(),
             trust_forwarded_for: self.security.trust_forwarded_for,
         };
@@ -787,29 +745,17 @@ impl RawSettings {
                 si.code_lifetime_seconds,
                 60..=600,
             )?),
-            max_code_attempts: ranged("sign_in.max_code_attempts", si.max_code_attempts, 1..=10)?
-                as u32,
-            sends_per_address: ranged("sign_in.sends_per_address", si.sends_per_address, 1..=100)?
-                as u32,
+            max_code_attempts: ranged("sign_in.max_code_attempts", si.max_code_attempts, 1..=10)? as u32,
+            sends_per_address: ranged("sign_in.sends_per_address", si.sends_per_address, 1..=100)? as u32,
             resend_cooldown: time::Duration::seconds(ranged(
                 "sign_in.resend_cooldown_seconds",
                 si.resend_cooldown_seconds,
                 0..=600,
             )?),
-            sends_per_client: ranged("sign_in.sends_per_client", si.sends_per_client, 1..=10_000)?
-                as u32,
-            sends_per_minute: ranged("sign_in.sends_per_minute", si.sends_per_minute, 1..=100_000)?
-                as u32,
-            entries_per_client: ranged(
-                "sign_in.entries_per_client",
-                si.entries_per_client,
-                1..=10_000,
-            )? as u32,
-            totp_failures_per_step: ranged(
-                "sign_in.totp_failures_per_step",
-                si.totp_failures_per_step,
-                1..=10,
-            )? as u32,
+            sends_per_client: ranged("sign_in.sends_per_client", si.sends_per_client, 1..=10_000)? as u32,
+            sends_per_minute: ranged("sign_in.sends_per_minute", si.sends_per_minute, 1..=100_000)? as u32,
+            entries_per_client: ranged("sign_in.entries_per_client", si.entries_per_client, 1..=10_000)? as u32,
+            totp_failures_per_step: ranged("sign_in.totp_failures_per_step", si.totp_failures_per_step, 1..=10)? as u32,
         };
         let smtp_url = self.email.smtp_url.expose_secret().trim().to_owned();
         let transport = if smtp_url.is_empty() {
@@ -827,24 +773,16 @@ impl RawSettings {
         let email = EmailSettings {
             transport,
             from: self.email.from,
-            timeout: Duration::from_secs(ranged(
-                "email.timeout_seconds",
-                self.email.timeout_seconds,
-                1..=300,
-            )? as u64),
+            timeout: Duration::from_secs(ranged("email.timeout_seconds", self.email.timeout_seconds, 1..=300)? as u64),
         };
         let mut providers = self.oidc.providers;
         for (i, p) in providers.iter_mut().enumerate() {
             let key = format!("oidc.providers[{i}]");
-            crate::domain::catalog::Key::parse(&p.key)
-                .map_err(|why| err(&format!("{key}.key"), why))?;
-            let issuer = url::Url::parse(&p.issuer)
-                .map_err(|e| err(&format!("{key}.issuer"), format!("is not a URL: {e}")))?;
+            crate::domain::catalog::Key::parse(&p.key).map_err(|why| err(&format!("{key}.key"), why))?;
+            let issuer =
+                url::Url::parse(&p.issuer).map_err(|e| err(&format!("{key}.issuer"), format!("is not a URL: {e}")))?;
             if !matches!(issuer.scheme(), "https" | "http") {
-                return Err(err(
-                    &format!("{key}.issuer"),
-                    "must be an http(s) URL".into(),
-                ));
+                return Err(err(&format!("{key}.issuer"), "must be an http(s) URL".into()));
             }
             if p.client_id.trim().is_empty() {
                 return Err(err(&format!("{key}.client_id"), "is empty".into()));
@@ -856,26 +794,28 @@ impl RawSettings {
                 p.scopes.insert(0, "openid".into());
             }
         }
-        if let Some(dup) = providers
-            .iter()
-            .enumerate()
-            .find(|(i, p)| providers[..*i].iter().any(|q| q.key == p.key))
-        {
-            return Err(err(
-                "oidc.providers",
-                format!("key `{}` is used twice", dup.1.key),
-            ));
+        if let Some(dup) = providers.iter().enumerate().find(|(i, p)| providers[..*i].iter().any(|q| q.key == p.key)) {
+            return Err(err("oidc.providers", format!("key `{}` is used twice", dup.1.key)));
         }
-        let authenticator = AuthenticatorSettings {
-            issuer: self.authenticator.issuer.trim().to_owned(),
-        };
+        let authenticator = AuthenticatorSettings { issuer: self.authenticator.issuer.trim().to_owned() };
         if authenticator.issuer.is_empty() || authenticator.issuer.contains(':') {
-            return Err(err(
-                "authenticator.issuer",
-                "must be a non-empty name without ':'".into(),
-            ));
+            return Err(err("authenticator.issuer", "must be a non-empty name without ':'".into()));
         }
+        let auto_approve = self
+            .requests
+            .auto_approve
+            .iter()
+            .map(|k| k.parse().map_err(|e| err("requests.auto_approve", format!("{e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let webhooks = WebhookSettings {
+            allow_private_targets: self.webhooks.allow_private_targets,
+            timeout: Duration::from_secs(
+                ranged("webhooks.timeout_seconds", self.webhooks.timeout_seconds, 1..=60)? as u64
+            ),
+        };
         Ok(Settings {
+            webhooks,
+            requests: RequestSettings { auto_approve },
             security,
             sessions,
             sign_in,
@@ -894,30 +834,19 @@ impl RawSettings {
                 pool_size: d.pool_size as u32,
                 connect_timeout: Duration::from_secs(d.connect_timeout_secs as u64),
             },
-            catalog: CatalogSettings {
-                path: self.catalog.path.into(),
-            },
-            demo: DemoSettings {
-                enabled: self.demo.enabled,
-                path: self.demo.path.into(),
-            },
-            log: LogSettings {
-                filter: self.log.filter,
-                format,
-            },
+            catalog: CatalogSettings { path: self.catalog.path.into() },
+            demo: DemoSettings { enabled: self.demo.enabled, path: self.demo.path.into() },
+            log: LogSettings { filter: self.log.filter, format },
         })
     }
 }
 
 fn validate_bind(bind: &str) -> Result<(), String> {
-    let (host, port) = bind
-        .rsplit_once(':')
-        .ok_or_else(|| format!("`{bind}` must be host:port"))?;
+    let (host, port) = bind.rsplit_once(':').ok_or_else(|| format!("`{bind}` must be host:port"))?;
     if host.is_empty() {
         return Err(format!("`{bind}` names no host"));
     }
-    port.parse::<u16>()
-        .map_err(|_| format!("`{bind}`: `{port}` is not a port number"))?;
+    port.parse::<u16>().map_err(|_| format!("`{bind}`: `{port}` is not a port number"))?;
     Ok(())
 }
 
@@ -926,19 +855,14 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     #[test]
     fn defaults_load() {
         let s = Settings::load(None, env(&[])).unwrap();
         assert_eq!(s.server.bind, "127.0.0.1:8080");
-        assert!(
-            matches!(&s.database.url, DatabaseUrl::Sqlite(p) if p == Path::new("var/portal.sqlite3"))
-        );
+        assert!(matches!(&s.database.url, DatabaseUrl::Sqlite(p) if p == Path::new("var/portal.sqlite3")));
         assert!(s.demo.enabled);
         assert!(s.server.tls.is_none());
     }
@@ -977,14 +901,7 @@ mod tests {
 
     #[test]
     fn section_key_variables_override_any_key() {
-        let s = Settings::load(
-            None,
-            env(&[
-                ("PORTAL_SERVER__WORKERS", "3"),
-                ("PORTAL_LOG__FORMAT", "json"),
-            ]),
-        )
-        .unwrap();
+        let s = Settings::load(None, env(&[("PORTAL_SERVER__WORKERS", "3"), ("PORTAL_LOG__FORMAT", "json")])).unwrap();
         assert_eq!(s.server.workers, 3);
         assert_eq!(s.log.format, LogFormat::Json);
     }
@@ -992,19 +909,13 @@ mod tests {
     #[test]
     fn unknown_or_mistyped_environment_is_refused_by_name() {
         let e = Settings::load(None, env(&[("PORTAL_SERVER__BINDD", "x")])).unwrap_err();
-        assert!(
-            e.0.contains("PORTAL_SERVER__BINDD") && e.0.contains("server.bindd"),
-            "{e}"
-        );
+        assert!(e.0.contains("PORTAL_SERVER__BINDD") && e.0.contains("server.bindd"), "{e}");
         let e = Settings::load(None, env(&[("PORTAL_DATABSE_URL", "x")])).unwrap_err();
         assert!(e.0.contains("PORTAL_DATABSE_URL"), "{e}");
         let e = Settings::load(None, env(&[("PORTAL_SERVER__WORKERS", "many")])).unwrap_err();
         assert!(e.0.contains("whole number"), "{e}");
         let e = Settings::load(None, env(&[("PORTAL_DEMO", "perhaps")])).unwrap_err();
-        assert!(
-            e.0.contains("PORTAL_DEMO") && e.0.contains("true or false"),
-            "{e}"
-        );
+        assert!(e.0.contains("PORTAL_DEMO") && e.0.contains("true or false"), "{e}");
     }
 
     #[test]
@@ -1013,22 +924,13 @@ mod tests {
         let path = dir.path().join("portal.toml");
         std::fs::write(&path, "[server]\nbnd = \"x\"\n").unwrap();
         let e = Settings::load(Some(&path), env(&[])).unwrap_err();
-        assert!(
-            e.0.contains("portal.toml") && e.0.contains("server.bnd"),
-            "{e}"
-        );
+        assert!(e.0.contains("portal.toml") && e.0.contains("server.bnd"), "{e}");
         std::fs::write(&path, "[server]\nworkers = \"four\"\n").unwrap();
         let e = Settings::load(Some(&path), env(&[])).unwrap_err();
-        assert!(
-            e.0.contains("server.workers") && e.0.contains("whole number"),
-            "{e}"
-        );
+        assert!(e.0.contains("server.workers") && e.0.contains("whole number"), "{e}");
         std::fs::write(&path, "[server\nworkers = 1\n").unwrap();
         let e = Settings::load(Some(&path), env(&[])).unwrap_err();
-        assert!(
-            e.0.starts_with(&format!("config file {}", path.display())),
-            "{e}"
-        );
+        assert!(e.0.starts_with(&format!("config file {}", path.display())), "{e}");
         assert!(!e.0.contains('\n'));
         std::fs::write(&path, "[demo]\nenabled = false\n").unwrap();
         let s = Settings::load(None, env(&[("PORTAL_CONFIG", path.to_str().unwrap())])).unwrap();
@@ -1043,21 +945,11 @@ mod tests {
         assert!(
             matches!(DatabaseUrl::parse("sqlite:///data/p.db"), Ok(DatabaseUrl::Sqlite(p)) if p == Path::new("/data/p.db"))
         );
-        assert!(matches!(
-            DatabaseUrl::parse("./portal.db"),
-            Ok(DatabaseUrl::Sqlite(_))
-        ));
+        assert!(matches!(DatabaseUrl::parse("./portal.db"), Ok(DatabaseUrl::Sqlite(_))));
         let pg = DatabaseUrl::parse("postgres://portal:s3cret@db.internal:5432/portal").unwrap();
-        assert_eq!(
-            pg.to_string(),
-            "postgres://portal:***@db.internal:5432/portal"
-        );
+        assert_eq!(pg.to_string(), "postgres://portal:***@db.internal:5432/portal");
         assert!(!format!("{pg:?}").contains("s3cret"));
-        assert!(
-            DatabaseUrl::parse("mysql://x@y/z")
-                .unwrap_err()
-                .contains("mysql")
-        );
+        assert!(DatabaseUrl::parse("mysql://x@y/z").unwrap_err().contains("mysql"));
         assert!(DatabaseUrl::parse("sqlite://:memory:").is_err());
         assert!(DatabaseUrl::parse("").is_err());
     }

@@ -38,28 +38,17 @@ pub struct Prepared {
 /// Connects, applies migrations, syncs the catalog and, when `load_demo`, adds the demo
 /// people, the last two in one transaction. Every input file is read and checked
 /// before the database is touched. Blocking.
-pub fn prepare(
-    settings: &Settings,
-    clock: &dyn Clock,
-    load_demo: bool,
-) -> anyhow::Result<Prepared> {
+pub fn prepare(settings: &Settings, clock: &dyn Clock, load_demo: bool) -> anyhow::Result<Prepared> {
     let catalog = Catalog::load(&settings.catalog.path)?;
-    let demo_people = if load_demo {
-        Some(demo::load(&settings.demo.path, &catalog).map_err(|e| anyhow!(e))?)
-    } else {
-        None
-    };
+    let demo_people =
+        if load_demo { Some(demo::load(&settings.demo.path, &catalog).map_err(|e| anyhow!(e))?) } else { None };
     let db = DbPool::connect(&settings.database)?;
     let migrations_applied = migrations::run_pending(&mut *db.get()?)?;
     let now = clock.now();
     let (stored, demo_added) = db
         .transaction_blocking(|conn| {
             let report = catalog_queries::sync(conn, &catalog)?;
-            tracing::info!(
-                added = report.added,
-                removed = report.removed,
-                "catalog synced"
-            );
+            tracing::info!(added = report.added, removed = report.removed, "catalog synced");
             let stored = catalog_queries::load(conn)?;
             let mut added = 0;
             for person in demo_people.iter().flatten() {
@@ -71,15 +60,9 @@ pub fn prepare(
         })
         .map_err(|e| match e {
             DbError::Rejected(why) => anyhow!("catalog {}: {why}", settings.catalog.path.display()),
-            other => anyhow::Error::from(other)
-                .context("cannot apply the catalog and demo data (nothing was changed)"),
+            other => anyhow::Error::from(other).context("cannot apply the catalog and demo data (nothing was changed)"),
         })?;
-    Ok(Prepared {
-        db,
-        catalog: stored,
-        migrations_applied,
-        demo_added,
-    })
+    Ok(Prepared { db, catalog: stored, migrations_applied, demo_added })
 }
 
 /// A bound, running HTTP server.
@@ -102,11 +85,7 @@ impl Application {
     }
 
     /// Starts serving a prepared database.
-    pub fn start(
-        settings: Settings,
-        prepared: Prepared,
-        clock: Arc<dyn Clock>,
-    ) -> anyhow::Result<Application> {
+    pub fn start(settings: Settings, prepared: Prepared, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
         let address = listener.local_addr()?;
@@ -129,7 +108,7 @@ impl Application {
             public_base: url.as_str().trim_end_matches('/').to_owned(),
             tls: tls.is_some(),
         };
-        crate::jobs::spawn(state.clone(), mailer);
+        crate::jobs::spawn(state.clone(), mailer)?;
         let data = web::Data::new(state.clone());
         let serves_tls = tls.is_some();
         let server = HttpServer::new(move || {
@@ -177,10 +156,7 @@ fn rustls_config(files: &TlsFiles) -> anyhow::Result<rustls::ServerConfig> {
         .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
         .map_err(|e| anyhow!("setting `server.tls_cert` {}: {e}", files.cert.display()))?;
     if certs.is_empty() {
-        return Err(anyhow!(
-            "setting `server.tls_cert` {}: no certificate in the file",
-            files.cert.display()
-        ));
+        return Err(anyhow!("setting `server.tls_cert` {}: no certificate in the file", files.cert.display()));
     }
     let key = PrivateKeyDer::from_pem_file(&files.key)
         .map_err(|e| anyhow!("setting `server.tls_key` {}: {e}", files.key.display()))?;

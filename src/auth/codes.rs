@@ -40,10 +40,7 @@ impl OneTimeCode {
             .with_secret(Secret::generate())
             .build()
             .expect("a generated 160-bit secret and 6-8 digits are valid TOTP parameters");
-        OneTimeCode(
-            totp.generate(now.unix_timestamp().max(0) as u64)
-                .to_string(),
-        )
+        OneTimeCode(totp.generate(now.unix_timestamp().max(0) as u64).to_string())
     }
 
     /// Parses typed input: surrounding whitespace is ignored, anything else must be
@@ -98,40 +95,19 @@ mod tests {
         }
         for counts in [first, last] {
             let expected = n as f64 / 10.0;
-            let chi2: f64 = counts
-                .iter()
-                .map(|&c| (c as f64 - expected).powi(2) / expected)
-                .sum();
+            let chi2: f64 = counts.iter().map(|&c| (c as f64 - expected).powi(2) / expected).sum();
             assert!(chi2 < 40.0, "chi-square {chi2} over {counts:?}");
         }
     }
 
     #[test]
     fn typed_codes_are_parsed_strictly() {
-        assert_eq!(
-            OneTimeCode::parse(" 123456\n", 6).unwrap().as_str(),
-            "123456"
-        );
+        assert_eq!(OneTimeCode::parse(" 123456\n", 6).unwrap().as_str(), "123456");
         assert_eq!(OneTimeCode::parse("", 6), Err(CodeInputError::Empty));
-        assert_eq!(
-            OneTimeCode::parse("12345a", 6),
-            Err(CodeInputError::NotDigits)
-        );
-        assert_eq!(
-            OneTimeCode::parse("123 456", 6),
-            Err(CodeInputError::NotDigits)
-        );
-        assert_eq!(
-            OneTimeCode::parse("١٢٣٤٥٦", 6),
-            Err(CodeInputError::NotDigits)
-        );
-        assert_eq!(
-            OneTimeCode::parse("12345", 6),
-            Err(CodeInputError::WrongLength)
-        );
-        assert_eq!(
-            OneTimeCode::parse("1234567", 6),
-            Err(CodeInputError::WrongLength)
-        );
+        assert_eq!(OneTimeCode::parse("12345a", 6), Err(CodeInputError::NotDigits));
+        assert_eq!(OneTimeCode::parse("123 456", 6), Err(CodeInputError::NotDigits));
+        assert_eq!(OneTimeCode::parse("١٢٣٤٥٦", 6), Err(CodeInputError::NotDigits));
+        assert_eq!(OneTimeCode::parse("12345", 6), Err(CodeInputError::WrongLength));
+        assert_eq!(OneTimeCode::parse("1234567", 6), Err(CodeInputError::WrongLength));
     }
 }

@@ -59,8 +59,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn derive(master: &[u8], label: &str) -> [u8; 32] {
-    let mut mac =
-        <HmacSha256 as Mac>::new_from_slice(master).expect("HMAC takes keys of any length");
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(master).expect("HMAC takes keys of any length");
     mac.update(label.as_bytes());
     mac.finalize().into_bytes().into()
 }
@@ -79,10 +78,7 @@ impl Keys {
     /// Derives the keys from a master secret of at least 32 bytes.
     pub fn from_master(master: &[u8]) -> Result<Keys, String> {
         if master.len() < 32 {
-            return Err(format!(
-                "the secret key has {} bytes; it needs at least 32",
-                master.len()
-            ));
+            return Err(format!("the secret key has {} bytes; it needs at least 32", master.len()));
         }
         Ok(Keys {
             code: derive(master, "privacy-portal/code-hash/v1"),
@@ -96,10 +92,9 @@ impl Keys {
     /// created with a new random secret when missing.
     pub fn load(security: &SecuritySettings) -> Result<Keys, String> {
         if let Some(inline) = &security.secret_key {
-            let master = decode_secret(inline.expose_secret())
-                .map_err(|e| format!("setting `security.secret_key`: {e}"))?;
-            return Keys::from_master(&master)
-                .map_err(|e| format!("setting `security.secret_key`: {e}"));
+            let master =
+                decode_secret(inline.expose_secret()).map_err(|e| format!("setting `security.secret_key`: {e}"))?;
+            return Keys::from_master(&master).map_err(|e| format!("setting `security.secret_key`: {e}"));
         }
         let path = &security.secret_key_file;
         let origin = format!("secret key file {}", path.display());
@@ -137,11 +132,7 @@ impl Keys {
         let nonce_bytes = random_bytes::<12>();
         let mut out = nonce_bytes.to_vec();
         // Encryption with a valid key and nonce cannot fail for in-memory buffers.
-        out.extend(
-            cipher
-                .encrypt(Nonce::from_slice(&nonce_bytes), plaintext)
-                .expect("ChaCha20-Poly1305 encrypts"),
-        );
+        out.extend(cipher.encrypt(Nonce::from_slice(&nonce_bytes), plaintext).expect("ChaCha20-Poly1305 encrypts"));
         out
     }
 
@@ -151,9 +142,7 @@ impl Keys {
             return Err(OpenError);
         }
         let cipher = ChaCha20Poly1305::new((&self.seal).into());
-        cipher
-            .decrypt(Nonce::from_slice(&sealed[..12]), &sealed[12..])
-            .map_err(|_| OpenError)
+        cipher.decrypt(Nonce::from_slice(&sealed[..12]), &sealed[12..]).map_err(|_| OpenError)
     }
 }
 
@@ -208,12 +197,7 @@ mod tests {
         let k = keys();
         assert_eq!(k.code_hash("c1", "123456"), k.code_hash("c1", "123456"));
         assert_ne!(k.code_hash("c1", "123456"), k.code_hash("c2", "123456"));
-        assert_ne!(
-            k.code_hash("c1", "123456"),
-            Keys::from_master(&[9u8; 32])
-                .unwrap()
-                .code_hash("c1", "123456")
-        );
+        assert_ne!(k.code_hash("c1", "123456"), Keys::from_master(&[9u8; 32]).unwrap().code_hash("c1", "123456"));
         assert_ne!(k.lookup_hash("ab", "c"), k.lookup_hash("a", "bc"));
     }
 
@@ -236,10 +220,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&security.secret_key_file)
-                .unwrap()
-                .permissions()
-                .mode();
+            let mode = std::fs::metadata(&security.secret_key_file).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

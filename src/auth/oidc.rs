@@ -8,17 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openidconnect::core::{
-    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
-    CoreGenderClaim, CoreIdToken, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
-    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse,
-    CoreTokenResponse, CoreUserInfoClaims,
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType, CoreGenderClaim, CoreIdToken,
+    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreTokenIntrospectionResponse, CoreTokenResponse, CoreUserInfoClaims,
 };
 use openidconnect::{
-    AccessTokenHash, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
-    EmptyAdditionalClaims, EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
-    LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
-    PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope, StandardErrorResponse,
-    TokenResponse,
+    AccessTokenHash, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken, EmptyAdditionalClaims,
+    EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, LogoutRequest, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
+    StandardErrorResponse, TokenResponse,
 };
 use secrecy::ExposeSecret;
 use tokio::sync::OnceCell;
@@ -110,10 +108,7 @@ pub struct VerifiedIdentity {
 
 impl OidcProviders {
     /// Providers from settings, with callback URLs under `public_url`.
-    pub fn new(
-        settings: &[OidcProviderSettings],
-        public_url: &url::Url,
-    ) -> anyhow::Result<OidcProviders> {
+    pub fn new(settings: &[OidcProviderSettings], public_url: &url::Url) -> anyhow::Result<OidcProviders> {
         let http = openidconnect::reqwest::ClientBuilder::new()
             .redirect(openidconnect::reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
@@ -123,10 +118,7 @@ impl OidcProviders {
             providers: settings
                 .iter()
                 .cloned()
-                .map(|settings| Provider {
-                    settings,
-                    discovered: OnceCell::new(),
-                })
+                .map(|settings| Provider { settings, discovered: OnceCell::new() })
                 .collect(),
             http,
             redirect: RedirectUrl::new(format!("{base}/sign-in/oidc/callback"))?,
@@ -149,8 +141,7 @@ impl OidcProviders {
             .discovered
             .get_or_try_init(|| async {
                 let s = &provider.settings;
-                let issuer = IssuerUrl::new(s.issuer.clone())
-                    .map_err(|e| OidcError::Discovery(e.to_string()))?;
+                let issuer = IssuerUrl::new(s.issuer.clone()).map_err(|e| OidcError::Discovery(e.to_string()))?;
                 // discover_async rejects metadata whose issuer differs from ours (OIDC-06).
                 let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
                     .await
@@ -163,10 +154,7 @@ impl OidcProviders {
                     (!secret.is_empty()).then(|| ClientSecret::new(secret.to_owned())),
                 )
                 .set_redirect_uri(self.redirect.clone());
-                Ok(Arc::new(Discovered {
-                    client,
-                    end_session,
-                }))
+                Ok(Arc::new(Discovered { client, end_session }))
             })
             .await
             .cloned()
@@ -176,17 +164,9 @@ impl OidcProviders {
     pub async fn begin(&self, provider: &Provider) -> Result<AuthStart, OidcError> {
         let d = self.discovered(provider).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = d.client.authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        );
-        for scope in provider
-            .settings
-            .scopes
-            .iter()
-            .filter(|s| s.as_str() != "openid")
-        {
+        let mut request =
+            d.client.authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random);
+        for scope in provider.settings.scopes.iter().filter(|s| s.as_str() != "openid") {
             request = request.add_scope(Scope::new(scope.clone()));
         }
         let (url, state, nonce) = request.set_pkce_challenge(challenge).url();
@@ -215,41 +195,27 @@ impl OidcProviders {
             .request_async(&self.http)
             .await
             .map_err(|e| OidcError::Exchange(error_chain(&e)))?;
-        let id_token = token
-            .id_token()
-            .ok_or_else(|| OidcError::IdToken("the token response has no ID token".into()))?;
+        let id_token =
+            token.id_token().ok_or_else(|| OidcError::IdToken("the token response has no ID token".into()))?;
         // Issue time within five minutes of our clock (OIDC-05); the crate checks
         // issuer, audience, signature, algorithm and expiry.
-        let verifier = d
-            .client
-            .id_token_verifier()
-            .set_issue_time_verifier_fn(|iat| {
-                let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                let iat = iat.timestamp();
-                if (iat - now).abs() <= 300 {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "issued at {iat}, more than 5 minutes from now ({now})"
-                    ))
-                }
-            });
-        let claims = id_token
-            .claims(&verifier, &Nonce::new(nonce))
-            .map_err(|e| OidcError::IdToken(e.to_string()))?;
+        let verifier = d.client.id_token_verifier().set_issue_time_verifier_fn(|iat| {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let iat = iat.timestamp();
+            if (iat - now).abs() <= 300 {
+                Ok(())
+            } else {
+                Err(format!("issued at {iat}, more than 5 minutes from now ({now})"))
+            }
+        });
+        let claims = id_token.claims(&verifier, &Nonce::new(nonce)).map_err(|e| OidcError::IdToken(e.to_string()))?;
         if let Some(expected) = claims.access_token_hash() {
-            let alg = id_token
-                .signing_alg()
-                .map_err(|e| OidcError::IdToken(e.to_string()))?;
-            let key = id_token
-                .signing_key(&verifier)
-                .map_err(|e| OidcError::IdToken(e.to_string()))?;
+            let alg = id_token.signing_alg().map_err(|e| OidcError::IdToken(e.to_string()))?;
+            let key = id_token.signing_key(&verifier).map_err(|e| OidcError::IdToken(e.to_string()))?;
             let actual = AccessTokenHash::from_token(token.access_token(), alg, key)
                 .map_err(|e| OidcError::IdToken(e.to_string()))?;
             if actual != *expected {
-                return Err(OidcError::IdToken(
-                    "at_hash does not match the access token".into(),
-                ));
+                return Err(OidcError::IdToken("at_hash does not match the access token".into()));
             }
         }
         let subject = claims.subject().to_string();
@@ -268,13 +234,7 @@ impl OidcProviders {
             email = info.email().map(|e| e.to_string());
             email_verified = info.email_verified().unwrap_or(false);
         }
-        Ok(VerifiedIdentity {
-            issuer,
-            subject,
-            email,
-            email_verified,
-            id_token: id_token.to_string(),
-        })
+        Ok(VerifiedIdentity { issuer, subject, email, email_verified, id_token: id_token.to_string() })
     }
 
     /// Where to send the browser to end the provider's session too, if it supports

@@ -37,11 +37,7 @@ mod tests {
 
     #[test]
     fn windows_are_fixed_and_aligned() {
-        let limit = Limit {
-            bucket: "b".into(),
-            limit: 5,
-            window: Duration::minutes(15),
-        };
+        let limit = Limit { bucket: "b".into(), limit: 5, window: Duration::minutes(15) };
         let now = datetime!(2026-11-20 10:07:30 UTC);
         assert_eq!(limit.window_start(now), datetime!(2026-11-20 10:00 UTC));
         assert_eq!(limit.retry_after(now), 450);

@@ -57,11 +57,7 @@ impl SessionTimes {
 }
 
 /// The absolute end of a session that starts at `now` in `stage`.
-pub fn expires_at(
-    stage: SessionStage,
-    now: OffsetDateTime,
-    settings: &SessionSettings,
-) -> OffsetDateTime {
+pub fn expires_at(stage: SessionStage, now: OffsetDateTime, settings: &SessionSettings) -> OffsetDateTime {
     match stage {
         SessionStage::Anonymous => now + ANONYMOUS_LIFETIME,
         SessionStage::SecondFactor => now + SECOND_FACTOR_LIFETIME,
@@ -94,15 +90,9 @@ mod tests {
         };
         assert!(times.is_alive(t0 + Duration::minutes(29), &s));
         assert!(!times.is_alive(t0 + Duration::minutes(31), &s));
-        let active = SessionTimes {
-            last_seen_at: t0 + Duration::hours(11) + Duration::minutes(59),
-            ..times
-        };
+        let active = SessionTimes { last_seen_at: t0 + Duration::hours(11) + Duration::minutes(59), ..times };
         assert!(active.is_alive(t0 + Duration::hours(11) + Duration::minutes(59), &s));
-        assert!(
-            !active.is_alive(t0 + Duration::hours(12), &s),
-            "absolute timeout wins over activity"
-        );
+        assert!(!active.is_alive(t0 + Duration::hours(12), &s), "absolute timeout wins over activity");
     }
 
     #[test]

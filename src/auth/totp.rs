@@ -71,9 +71,7 @@ impl AuthenticatorSecret {
 
     /// The code for `unix_time` (tests and the enrolment page's self-check).
     pub fn code_at(&self, unix_time: u64) -> String {
-        self.totp("x", "x")
-            .map(|t| t.generate(unix_time).to_string())
-            .unwrap_or_default()
+        self.totp("x", "x").map(|t| t.generate(unix_time).to_string()).unwrap_or_default()
     }
 
     /// Checks `code` at `unix_time`; returns the matched step if it is newer than
@@ -108,10 +106,8 @@ pub fn generate_recovery_codes() -> Vec<String> {
     (0..RECOVERY_CODES)
         .map(|_| {
             let bytes = random_bytes::<8>();
-            let chars: String = bytes
-                .iter()
-                .map(|b| RECOVERY_ALPHABET[*b as usize % RECOVERY_ALPHABET.len()] as char)
-                .collect();
+            let chars: String =
+                bytes.iter().map(|b| RECOVERY_ALPHABET[*b as usize % RECOVERY_ALPHABET.len()] as char).collect();
             format!("{}-{}", &chars[..4], &chars[4..])
         })
         .collect()
@@ -119,13 +115,9 @@ pub fn generate_recovery_codes() -> Vec<String> {
 
 /// The canonical form of a typed recovery code, or `None` if it cannot be one.
 pub fn normalize_recovery_code(input: &str) -> Option<String> {
-    let cleaned: String = input
-        .chars()
-        .filter(|c| *c != '-' && !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    (cleaned.len() == 8 && cleaned.bytes().all(|b| RECOVERY_ALPHABET.contains(&b)))
-        .then_some(cleaned)
+    let cleaned: String =
+        input.chars().filter(|c| *c != '-' && !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    (cleaned.len() == 8 && cleaned.bytes().all(|b| RECOVERY_ALPHABET.contains(&b))).then_some(cleaned)
 }
 
 #[cfg(test)]
@@ -137,51 +129,21 @@ mod tests {
         let secret = AuthenticatorSecret::generate();
         let t = 1_800_000_000u64;
         let code = secret.code_at(t);
-        let step = secret
-            .verify(&code, t, None)
-            .expect("current code accepted");
+        let step = secret.verify(&code, t, None).expect("current code accepted");
         assert_eq!(step, (t / STEP) as i64);
-        assert_eq!(
-            secret.verify(&code, t + 30, None),
-            Some(step),
-            "one step of drift accepted"
-        );
-        assert_eq!(
-            secret.verify(&code, t + 61, None),
-            None,
-            "two steps later refused (TOTP-01)"
-        );
-        assert_eq!(
-            secret.verify(&code, t, Some(step)),
-            None,
-            "replay refused (TOTP-02)"
-        );
-        assert_eq!(
-            secret
-                .verify("000000", t, None)
-                .filter(|_| code != "000000"),
-            None
-        );
+        assert_eq!(secret.verify(&code, t + 30, None), Some(step), "one step of drift accepted");
+        assert_eq!(secret.verify(&code, t + 61, None), None, "two steps later refused (TOTP-01)");
+        assert_eq!(secret.verify(&code, t, Some(step)), None, "replay refused (TOTP-02)");
+        assert_eq!(secret.verify("000000", t, None).filter(|_| code != "000000"), None);
     }
 
     #[test]
     fn otpauth_uri_names_issuer_and_account() {
         let secret = AuthenticatorSecret::generate();
-        let uri = secret
-            .otpauth_uri("Privacy portal", "demo@example.com")
-            .unwrap();
+        let uri = secret.otpauth_uri("Privacy portal", "demo@example.com").unwrap();
         assert!(uri.starts_with("otpauth://totp/"), "{uri}");
-        assert!(
-            uri.contains(&format!("secret={}", secret.base32())),
-            "{uri}"
-        );
-        assert!(
-            secret
-                .qr_png_base64("Privacy portal", "demo@example.com")
-                .unwrap()
-                .len()
-                > 100
-        );
+        assert!(uri.contains(&format!("secret={}", secret.base32())), "{uri}");
+        assert!(secret.qr_png_base64("Privacy portal", "demo@example.com").unwrap().len() > 100);
     }
 
     #[test]
@@ -191,18 +153,9 @@ mod tests {
         let unique: std::collections::HashSet<_> = codes.iter().collect();
         assert_eq!(unique.len(), RECOVERY_CODES);
         let c = &codes[0];
-        assert_eq!(
-            normalize_recovery_code(&c.to_lowercase()),
-            Some(c.replace('-', ""))
-        );
-        assert_eq!(
-            SecondFactorInput::parse(c),
-            Some(SecondFactorInput::Recovery(c.replace('-', "")))
-        );
-        assert_eq!(
-            SecondFactorInput::parse("123456"),
-            Some(SecondFactorInput::Code("123456".into()))
-        );
+        assert_eq!(normalize_recovery_code(&c.to_lowercase()), Some(c.replace('-', "")));
+        assert_eq!(SecondFactorInput::parse(c), Some(SecondFactorInput::Recovery(c.replace('-', ""))));
+        assert_eq!(SecondFactorInput::parse("123456"), Some(SecondFactorInput::Code("123456".into())));
         assert_eq!(SecondFactorInput::parse("12 34 56"), None);
         assert_eq!(normalize_recovery_code("ABCD-EFG0"), None);
     }

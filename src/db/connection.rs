@@ -40,14 +40,11 @@ pub fn open(url: &DatabaseUrl) -> Result<DbConnection, diesel::ConnectionError> 
     match url {
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
-            conn.batch_execute(SQLITE_PRAGMAS).map_err(|e| {
-                diesel::ConnectionError::BadConnection(format!("cannot configure SQLite: {e}"))
-            })?;
+            conn.batch_execute(SQLITE_PRAGMAS)
+                .map_err(|e| diesel::ConnectionError::BadConnection(format!("cannot configure SQLite: {e}")))?;
             Ok(DbConnection::Sqlite(conn))
         }
-        DatabaseUrl::Postgres(_) => Ok(DbConnection::Postgresql(PgConnection::establish(
-            &url.connection_string(),
-        )?)),
+        DatabaseUrl::Postgres(_) => Ok(DbConnection::Postgresql(PgConnection::establish(&url.connection_string())?)),
     }
 }
 
@@ -72,8 +69,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {

@@ -22,9 +22,8 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE).map_err(harness_error)?,
         DbConnection::Postgresql(c) => {
             c.batch_execute(&format!("SELECT pg_advisory_lock({PG_MIGRATION_LOCK})"))?;
-            let result = c
-                .run_pending_migrations(POSTGRES)
-                .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>());
+            let result =
+                c.run_pending_migrations(POSTGRES).map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>());
             c.batch_execute(&format!("SELECT pg_advisory_unlock({PG_MIGRATION_LOCK})"))?;
             return result.map_err(harness_error);
         }

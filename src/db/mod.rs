@@ -101,23 +101,18 @@ impl DbPool {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| {
-                        DbError::Unavailable(format!(
-                            "{url}: cannot create directory {}: {e}",
-                            dir.display()
-                        ))
+                        DbError::Unavailable(format!("{url}: cannot create directory {}: {e}", dir.display()))
                     })?;
                 }
                 Backend::Sqlite
             }
             DatabaseUrl::Postgres(_) => Backend::Postgres,
         };
-        let mut first = connection::open(url)
-            .map_err(|e| DbError::Unavailable(format!("{url}: {}", one_line(&e.to_string()))))?;
+        let mut first =
+            connection::open(url).map_err(|e| DbError::Unavailable(format!("{url}: {}", one_line(&e.to_string()))))?;
         // SQLite opens lazily: touch the file now so an unwritable location shows here.
         first
-            .batch_execute(
-                "CREATE TABLE IF NOT EXISTS __portal_probe (x INTEGER); DROP TABLE __portal_probe;",
-            )
+            .batch_execute("CREATE TABLE IF NOT EXISTS __portal_probe (x INTEGER); DROP TABLE __portal_probe;")
             .map_err(|e| DbError::Unavailable(format!("{url}: {e}")))?;
         drop(first);
         let pool = Pool::builder()
@@ -127,11 +122,7 @@ impl DbPool {
             .idle_timeout(Some(Duration::from_secs(300)))
             .build(connection::Manager::new(url.clone()))
             .map_err(|e| DbError::Unavailable(format!("{url}: {e}")))?;
-        Ok(DbPool {
-            pool,
-            backend,
-            sqlite_writer: Arc::new(Mutex::new(())),
-        })
+        Ok(DbPool { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
     }
 
     /// Which backend this pool talks to.
@@ -166,9 +157,7 @@ impl DbPool {
         T: Send + 'static,
     {
         let this = self.clone();
-        tokio::task::spawn_blocking(move || this.transaction_blocking(f))
-            .await
-            .map_err(|_| DbError::Cancelled)?
+        tokio::task::spawn_blocking(move || this.transaction_blocking(f)).await.map_err(|_| DbError::Cancelled)?
     }
 
     /// `transaction` for synchronous callers.
@@ -187,9 +176,7 @@ impl DbPool {
 
     /// Whether the database answers a trivial query now.
     pub async fn is_ready(&self) -> bool {
-        self.run(|c| c.batch_execute("SELECT 1").map_err(DbError::from))
-            .await
-            .is_ok()
+        self.run(|c| c.batch_execute("SELECT 1").map_err(DbError::from)).await.is_ok()
     }
 }
 

@@ -345,6 +345,43 @@ diesel::table! {
         resolution_reference -> Nullable<Text>,
         resolution_note -> Nullable<Text>,
         decline_reason -> Nullable<Text>,
+        reminded_at -> Nullable<Timestamp>,
+        resolved_by_token_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recipient_webhooks (recipient_id) {
+        recipient_id -> BigInt,
+        url -> Text,
+        secret_enc -> Binary,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        message_id -> Text,
+        attempt -> Integer,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        delivered -> Bool,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        recipient_id -> BigInt,
+        key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -517,6 +554,10 @@ diesel::joinable!(propagation_tasks -> subjects (subject_id));
 diesel::joinable!(recovery_codes -> authenticators (authenticator_id));
 diesel::joinable!(otp_challenges -> sessions (session_id));
 diesel::joinable!(oidc_logins -> sessions (session_id));
+diesel::joinable!(recipient_webhooks -> recipients (recipient_id));
+diesel::joinable!(webhook_deliveries -> propagation_tasks (task_id));
+diesel::joinable!(idempotency_keys -> recipients (recipient_id));
+diesel::joinable!(propagation_tasks -> rights_requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     authorities,
@@ -554,4 +595,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     rate_limits,
     outbox,
     audit_events,
+    recipient_webhooks,
+    webhook_deliveries,
+    idempotency_keys,
 );

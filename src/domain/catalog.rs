@@ -14,17 +14,13 @@ impl Key {
     /// Parses a key, or says what is wrong with it.
     pub fn parse(s: &str) -> Result<Key, String> {
         let ok = (1..=64).contains(&s.len())
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-');
         if ok {
             Ok(Key(s.to_owned()))
         } else {
-            Err(format!(
-                "`{}` is not a valid key (1-64 of a-z, 0-9 and '-')",
-                s.chars().take(70).collect::<String>()
-            ))
+            Err(format!("`{}` is not a valid key (1-64 of a-z, 0-9 and '-')", s.chars().take(70).collect::<String>()))
         }
     }
 
@@ -66,10 +62,7 @@ impl LegalBasis {
 
     /// Art. 21(1): objection applies to processing on legitimate interest or public task.
     pub fn allows_objection(self) -> bool {
-        matches!(
-            self,
-            LegalBasis::LegitimateInterest | LegalBasis::PublicTask
-        )
+        matches!(self, LegalBasis::LegitimateInterest | LegalBasis::PublicTask)
     }
 
     /// Art. 7(3): consent can be withdrawn.

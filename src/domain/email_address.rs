@@ -73,9 +73,7 @@ fn valid_local_part(local: &str) -> bool {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c))
+        && local.chars().all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c))
 }
 
 fn valid_domain(domain: &str) -> bool {
@@ -89,9 +87,7 @@ fn valid_domain(domain: &str) -> bool {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -118,11 +114,7 @@ mod tests {
             "<demo@example.com>",
             "demo@example.com, other@example.com",
         ] {
-            assert_eq!(
-                EmailAddress::parse(bad),
-                Err(EmailAddressError::Invalid),
-                "{bad:?}"
-            );
+            assert_eq!(EmailAddress::parse(bad), Err(EmailAddressError::Invalid), "{bad:?}");
         }
     }
 
@@ -142,42 +134,23 @@ mod tests {
             "demo@1.2.3.4",
             "demo@exam_ple.com",
         ] {
-            assert_eq!(
-                EmailAddress::parse(bad),
-                Err(EmailAddressError::Invalid),
-                "{bad:?}"
-            );
+            assert_eq!(EmailAddress::parse(bad), Err(EmailAddressError::Invalid), "{bad:?}");
         }
     }
 
     #[test]
     fn enforces_length_limits() {
         let long_local = format!("{}@example.com", "a".repeat(65));
-        assert_eq!(
-            EmailAddress::parse(&long_local),
-            Err(EmailAddressError::Invalid)
-        );
+        assert_eq!(EmailAddress::parse(&long_local), Err(EmailAddressError::Invalid));
         let too_long = format!("{}@{}.com", "a".repeat(60), "b".repeat(200));
-        assert_eq!(
-            EmailAddress::parse(&too_long),
-            Err(EmailAddressError::TooLong)
-        );
-        let max = format!(
-            "{}@{}.{}.{}.com",
-            "a".repeat(64),
-            "b".repeat(61),
-            "c".repeat(61),
-            "d".repeat(61)
-        );
+        assert_eq!(EmailAddress::parse(&too_long), Err(EmailAddressError::TooLong));
+        let max = format!("{}@{}.{}.{}.com", "a".repeat(64), "b".repeat(61), "c".repeat(61), "d".repeat(61));
         assert_eq!(max.len(), 254);
         assert!(EmailAddress::parse(&max).is_ok());
     }
 
     #[test]
     fn masks_the_local_part() {
-        assert_eq!(
-            EmailAddress::parse("demo@example.com").unwrap().masked(),
-            "d•••@example.com"
-        );
+        assert_eq!(EmailAddress::parse("demo@example.com").unwrap().masked(), "d•••@example.com");
     }
 }

@@ -79,20 +79,11 @@ mod tests {
 
     #[test]
     fn accept_language_picks_highest_quality_supported() {
-        assert_eq!(
-            Language::from_accept_language("nl-NL,nl;q=0.9,en;q=0.8"),
-            Some(Language::Nl)
-        );
-        assert_eq!(
-            Language::from_accept_language("de-DE,en;q=0.5,nl;q=0.7"),
-            Some(Language::Nl)
-        );
+        assert_eq!(Language::from_accept_language("nl-NL,nl;q=0.9,en;q=0.8"), Some(Language::Nl));
+        assert_eq!(Language::from_accept_language("de-DE,en;q=0.5,nl;q=0.7"), Some(Language::Nl));
         assert_eq!(Language::from_accept_language("en-GB"), Some(Language::En));
         assert_eq!(Language::from_accept_language("fr, de"), None);
-        assert_eq!(
-            Language::from_accept_language("nl;q=0, en;q=0.1"),
-            Some(Language::En)
-        );
+        assert_eq!(Language::from_accept_language("nl;q=0, en;q=0.1"), Some(Language::En));
         assert_eq!(Language::from_accept_language(""), None);
     }
 

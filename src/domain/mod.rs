@@ -2,6 +2,7 @@
 //! vocabulary of the GDPR (legal bases, rights, recipients) and the rules that follow
 //! from it. Nothing here knows about HTTP or SQL; `db` and `handlers` translate.
 
+pub mod audit;
 pub mod catalog;
 pub mod email_address;
 pub mod ids;

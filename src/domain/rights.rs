@@ -90,33 +90,24 @@ impl RequestKind {
             return Availability::NotOffered("rights.why_no_data");
         }
         match self {
-            RequestKind::Access
-            | RequestKind::Rectification
-            | RequestKind::Erasure
-            | RequestKind::Restriction => Availability::Offered,
-            RequestKind::Portability if any(LegalBasis::allows_portability) => {
+            RequestKind::Access | RequestKind::Rectification | RequestKind::Erasure | RequestKind::Restriction => {
                 Availability::Offered
             }
+            RequestKind::Portability if any(LegalBasis::allows_portability) => Availability::Offered,
             RequestKind::Portability => Availability::NotOffered("rights.why_portability"),
             RequestKind::Objection if any(LegalBasis::allows_objection) => Availability::Offered,
             RequestKind::Objection => Availability::NotOffered("rights.why_objection"),
             RequestKind::Withdrawal if any(LegalBasis::allows_withdrawal) => Availability::Offered,
             RequestKind::Withdrawal => Availability::NotOffered("rights.why_withdrawal"),
             RequestKind::AutomatedDecisionReview if profile.automated => Availability::Offered,
-            RequestKind::AutomatedDecisionReview => {
-                Availability::NotOffered("rights.why_automated")
-            }
+            RequestKind::AutomatedDecisionReview => Availability::NotOffered("rights.why_automated"),
         }
     }
 }
 
 /// A request's human reference, e.g. `REQ-1F3A9C2B` (from its public id).
 pub fn reference(public_id: &str) -> String {
-    let hex: String = public_id
-        .chars()
-        .filter(|c| c.is_ascii_hexdigit())
-        .take(8)
-        .collect();
+    let hex: String = public_id.chars().filter(|c| c.is_ascii_hexdigit()).take(8).collect();
     format!("REQ-{}", hex.to_ascii_uppercase())
 }
 
@@ -149,66 +140,32 @@ mod tests {
 
     #[test]
     fn one_month_later_keeps_the_day() {
-        assert_eq!(
-            add_calendar_months(date!(2026 - 03 - 15), 1),
-            date!(2026 - 04 - 15)
-        );
-        assert_eq!(
-            add_calendar_months(date!(2026 - 12 - 10), 1),
-            date!(2027 - 01 - 10)
-        );
+        assert_eq!(add_calendar_months(date!(2026 - 03 - 15), 1), date!(2026 - 04 - 15));
+        assert_eq!(add_calendar_months(date!(2026 - 12 - 10), 1), date!(2027 - 01 - 10));
     }
 
     #[test]
     fn missing_day_becomes_last_day_of_month() {
-        assert_eq!(
-            add_calendar_months(date!(2026 - 01 - 31), 1),
-            date!(2026 - 02 - 28)
-        );
-        assert_eq!(
-            add_calendar_months(date!(2028 - 01 - 31), 1),
-            date!(2028 - 02 - 29)
-        );
-        assert_eq!(
-            add_calendar_months(date!(2026 - 03 - 31), 1),
-            date!(2026 - 04 - 30)
-        );
-        assert_eq!(
-            add_calendar_months(date!(2026 - 11 - 30), 3),
-            date!(2027 - 02 - 28)
-        );
+        assert_eq!(add_calendar_months(date!(2026 - 01 - 31), 1), date!(2026 - 02 - 28));
+        assert_eq!(add_calendar_months(date!(2028 - 01 - 31), 1), date!(2028 - 02 - 29));
+        assert_eq!(add_calendar_months(date!(2026 - 03 - 31), 1), date!(2026 - 04 - 30));
+        assert_eq!(add_calendar_months(date!(2026 - 11 - 30), 3), date!(2027 - 02 - 28));
     }
 
     #[test]
     fn deadlines_run_from_receipt() {
         let received = datetime!(2026-01-31 14:00 UTC);
         assert_eq!(due_at(received), datetime!(2026-02-28 14:00 UTC));
-        assert_eq!(
-            latest_extended_due_at(received),
-            datetime!(2026-04-30 14:00 UTC)
-        );
+        assert_eq!(latest_extended_due_at(received), datetime!(2026-04-30 14:00 UTC));
     }
 
     #[test]
     fn rights_are_offered_by_legal_basis() {
         use Availability::*;
-        let only_contract = ProcessingProfile {
-            bases: vec![LegalBasis::Contract],
-            automated: false,
-            has_data: true,
-        };
-        assert_eq!(
-            RequestKind::Portability.availability(&only_contract),
-            Offered
-        );
-        assert_eq!(
-            RequestKind::Objection.availability(&only_contract),
-            NotOffered("rights.why_objection")
-        );
-        assert_eq!(
-            RequestKind::Withdrawal.availability(&only_contract),
-            NotOffered("rights.why_withdrawal")
-        );
+        let only_contract = ProcessingProfile { bases: vec![LegalBasis::Contract], automated: false, has_data: true };
+        assert_eq!(RequestKind::Portability.availability(&only_contract), Offered);
+        assert_eq!(RequestKind::Objection.availability(&only_contract), NotOffered("rights.why_objection"));
+        assert_eq!(RequestKind::Withdrawal.availability(&only_contract), NotOffered("rights.why_withdrawal"));
         assert_eq!(
             RequestKind::AutomatedDecisionReview.availability(&only_contract),
             NotOffered("rights.why_automated")
@@ -218,28 +175,16 @@ mod tests {
             automated: true,
             has_data: true,
         };
-        assert_eq!(
-            RequestKind::Portability.availability(&li),
-            NotOffered("rights.why_portability")
-        );
+        assert_eq!(RequestKind::Portability.availability(&li), NotOffered("rights.why_portability"));
         assert_eq!(RequestKind::Objection.availability(&li), Offered);
-        assert_eq!(
-            RequestKind::AutomatedDecisionReview.availability(&li),
-            Offered
-        );
+        assert_eq!(RequestKind::AutomatedDecisionReview.availability(&li), Offered);
         assert_eq!(RequestKind::Erasure.availability(&li), Offered);
-        assert_eq!(
-            RequestKind::Access.availability(&ProcessingProfile::default()),
-            NotOffered("rights.why_no_data")
-        );
+        assert_eq!(RequestKind::Access.availability(&ProcessingProfile::default()), NotOffered("rights.why_no_data"));
     }
 
     #[test]
     fn references_are_short_and_stable() {
-        assert_eq!(
-            reference("1f3a9c2b-0000-4000-8000-000000000000"),
-            "REQ-1F3A9C2B"
-        );
+        assert_eq!(reference("1f3a9c2b-0000-4000-8000-000000000000"), "REQ-1F3A9C2B");
     }
 
     #[test]

@@ -37,25 +37,9 @@ pub fn sign_in_code(
     Ok(OutgoingMail {
         to: to.to_string(),
         to_name: Some(name.to_owned()).filter(|n| !n.is_empty() && !n.contains(['\r', '\n'])),
-        subject: if nl {
-            format!("Uw aanmeldcode: {code}")
-        } else {
-            format!("Your sign-in code: {code}")
-        },
-        text: SignInCodeText {
-            nl,
-            name,
-            code,
-            minutes,
-        }
-        .render()?,
-        html: SignInCodeHtml {
-            nl,
-            name,
-            code,
-            minutes,
-        }
-        .render()?,
+        subject: if nl { format!("Uw aanmeldcode: {code}") } else { format!("Your sign-in code: {code}") },
+        text: SignInCodeText { nl, name, code, minutes }.render()?,
+        html: SignInCodeHtml { nl, name, code, minutes }.render()?,
     })
 }
 
@@ -104,25 +88,95 @@ pub fn request_received(
         } else {
             format!("Your request {reference} has been received")
         },
-        text: RequestReceivedText {
-            nl,
-            name,
-            reference,
-            kind,
-            due,
-            done,
-            link,
-        }
-        .render()?,
-        html: RequestReceivedHtml {
-            nl,
-            name,
-            reference,
-            kind,
-            due,
-            done,
-            link,
-        }
-        .render()?,
+        text: RequestReceivedText { nl, name, reference, kind, due, done, link }.render()?,
+        html: RequestReceivedHtml { nl, name, reference, kind, due, done, link }.render()?,
     })
+}
+
+#[derive(Template)]
+#[template(path = "emails/notice.txt")]
+struct NoticeText<'a> {
+    nl: bool,
+    name: &'a str,
+    paragraphs: &'a [String],
+    link: Option<(&'a str, &'a str)>,
+}
+
+#[derive(Template)]
+#[template(path = "emails/notice.html")]
+struct NoticeHtml<'a> {
+    nl: bool,
+    name: &'a str,
+    paragraphs: &'a [String],
+    link: Option<(&'a str, &'a str)>,
+}
+
+/// A plain notice: a greeting, paragraphs and an optional link.
+pub fn notice(
+    to: &EmailAddress,
+    name: &str,
+    language: Language,
+    subject: String,
+    paragraphs: &[String],
+    link: Option<(&str, &str)>,
+) -> Result<OutgoingMail, askama::Error> {
+    let nl = language == Language::Nl;
+    Ok(OutgoingMail {
+        to: to.to_string(),
+        to_name: Some(name.to_owned()).filter(|n| !n.is_empty() && !n.contains(['\r', '\n'])),
+        subject: subject.replace(['\r', '\n'], " "),
+        text: NoticeText { nl, name, paragraphs, link }.render()?,
+        html: NoticeHtml { nl, name, paragraphs, link }.render()?,
+    })
+}
+
+/// A request was decided (`completed` false: approved is not told here; rejected with
+/// `reason` and the complaint route) or completed (every recipient answered).
+#[allow(clippy::too_many_arguments)]
+pub fn request_decided(
+    to: &EmailAddress,
+    name: &str,
+    language: Language,
+    reference: &str,
+    completed: bool,
+    reason: Option<&str>,
+    authority: &str,
+    link: &str,
+) -> Result<OutgoingMail, askama::Error> {
+    let nl = language == Language::Nl;
+    let (subject, paragraphs, link_text) = match (completed, nl) {
+        (true, false) => (
+            format!("Your request {reference} is complete"),
+            vec![
+                format!("Your request {reference} has been carried out, and every organisation that received your data has answered."),
+                "The status page lists who confirmed what and when; there you can also download a signed certificate.".to_owned(),
+            ],
+            "See the status and the certificate",
+        ),
+        (true, true) => (
+            format!("Uw verzoek {reference} is afgerond"),
+            vec![
+                format!("Uw verzoek {reference} is uitgevoerd, en elke organisatie die uw gegevens ontving heeft geantwoord."),
+                "Op de statuspagina staat wie wat wanneer bevestigde; daar kunt u ook een ondertekend certificaat downloaden.".to_owned(),
+            ],
+            "Bekijk de status en het certificaat",
+        ),
+        (false, false) => (
+            format!("Your request {reference} has been refused"),
+            vec![
+                format!("We have refused your request {reference}. The reason: {}", reason.unwrap_or("")),
+                format!("If you do not agree, you can complain to the supervisory authority, {authority}, or go to court."),
+            ],
+            "See your request",
+        ),
+        (false, true) => (
+            format!("Uw verzoek {reference} is afgewezen"),
+            vec![
+                format!("Wij hebben uw verzoek {reference} afgewezen. De reden: {}", reason.unwrap_or("")),
+                format!("Bent u het hier niet mee eens, dan kunt u een klacht indienen bij de toezichthouder, {authority}, of naar de rechter stappen."),
+            ],
+            "Bekijk uw verzoek",
+        ),
+    };
+    notice(to, name, language, subject, &paragraphs, Some((link_text, link)))
 }

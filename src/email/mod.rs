@@ -53,19 +53,13 @@ impl Mailer {
         match &settings.transport {
             MailTransport::Smtp(url) => {
                 let parsed = url::Url::parse(url.expose_secret())?;
-                let local_plain = parsed.scheme() == "smtp"
-                    && !parsed
-                        .query_pairs()
-                        .any(|(k, v)| k == "tls" && v == "required");
+                let local_plain =
+                    parsed.scheme() == "smtp" && !parsed.query_pairs().any(|(k, v)| k == "tls" && v == "required");
                 let transport = if local_plain {
                     // Only allowed for a server on this machine (checked in settings).
-                    let host = parsed
-                        .host_str()
-                        .unwrap_or("127.0.0.1")
-                        .trim_matches(['[', ']'])
-                        .to_owned();
-                    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                        .port(parsed.port().unwrap_or(25));
+                    let host = parsed.host_str().unwrap_or("127.0.0.1").trim_matches(['[', ']']).to_owned();
+                    let mut builder =
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(parsed.port().unwrap_or(25));
                     if !parsed.username().is_empty() {
                         builder = builder.credentials(Credentials::new(
                             percent_decode(parsed.username()),
@@ -81,28 +75,17 @@ impl Mailer {
                 Ok(Mailer::Smtp(transport))
             }
             MailTransport::Files(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    anyhow::anyhow!("setting `email.file_dir` {}: {e}", dir.display())
-                })?;
-                Ok(Mailer::Files(
-                    AsyncFileTransport::<Tokio1Executor>::new(dir),
-                    dir.clone(),
-                ))
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("setting `email.file_dir` {}: {e}", dir.display()))?;
+                Ok(Mailer::Files(AsyncFileTransport::<Tokio1Executor>::new(dir), dir.clone()))
             }
         }
     }
 
     /// Sends one message. `message_id` stays the same across retries (R2).
-    pub async fn send(
-        &self,
-        from: &Mailbox,
-        mail: &OutgoingMail,
-        message_id: &str,
-    ) -> Result<(), SendError> {
-        let to_address = mail.to.parse().map_err(|e| SendError {
-            permanent: true,
-            message: format!("recipient: {e}"),
-        })?;
+    pub async fn send(&self, from: &Mailbox, mail: &OutgoingMail, message_id: &str) -> Result<(), SendError> {
+        let to_address =
+            mail.to.parse().map_err(|e| SendError { permanent: true, message: format!("recipient: {e}") })?;
         let to = Mailbox::new(mail.to_name.clone(), to_address);
         let message = Message::builder()
             .from(from.clone())
@@ -112,30 +95,21 @@ impl Mailer {
             .multipart(
                 MultiPart::alternative()
                     .singlepart(
-                        lettre::message::SinglePart::builder()
-                            .header(ContentType::TEXT_PLAIN)
-                            .body(mail.text.clone()),
+                        lettre::message::SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text.clone()),
                     )
                     .singlepart(
-                        lettre::message::SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(mail.html.clone()),
+                        lettre::message::SinglePart::builder().header(ContentType::TEXT_HTML).body(mail.html.clone()),
                     ),
             )
-            .map_err(|e| SendError {
-                permanent: true,
-                message: format!("cannot build message: {e}"),
-            })?;
+            .map_err(|e| SendError { permanent: true, message: format!("cannot build message: {e}") })?;
         match self {
-            Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| SendError {
-                permanent: e.is_permanent(),
-                message: error_chain(&e),
-            }),
+            Mailer::Smtp(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError { permanent: e.is_permanent(), message: error_chain(&e) }),
             Mailer::Files(t, dir) => {
-                let id = t.send(message).await.map_err(|e| SendError {
-                    permanent: false,
-                    message: e.to_string(),
-                })?;
+                let id = t.send(message).await.map_err(|e| SendError { permanent: false, message: e.to_string() })?;
                 tracing::info!(path = %dir.join(format!("{id}.eml")).display(), "mail written to file (no SMTP server configured)");
                 Ok(())
             }
@@ -144,10 +118,7 @@ impl Mailer {
 }
 
 fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

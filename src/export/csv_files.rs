@@ -9,11 +9,7 @@ use zip::write::SimpleFileOptions;
 /// A cell made safe for spreadsheets: values starting with `=`, `+`, `-`, `@`, tab or
 /// carriage return get a leading apostrophe, so they are shown, never evaluated.
 pub fn formula_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
 }
 
 fn text(v: &Value) -> String {
@@ -31,20 +27,13 @@ fn table(headers: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Ve
     for row in rows {
         writer.write_record(row.iter().map(|c| formula_safe(c)))?;
     }
-    writer
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 /// The JSON document (`super::json_document`) as CSV files in a zip.
 pub fn csv_zip(doc: &Value) -> Result<Vec<u8>, String> {
     let empty = Vec::new();
-    let list = |v: &Value, key: &str| -> Vec<Value> {
-        v.get(key)
-            .and_then(Value::as_array)
-            .unwrap_or(&empty)
-            .clone()
-    };
+    let list = |v: &Value, key: &str| -> Vec<Value> { v.get(key).and_then(Value::as_array).unwrap_or(&empty).clone() };
     let entities = list(doc, "entities");
 
     let records = table(
@@ -81,15 +70,7 @@ pub fn csv_zip(doc: &Value) -> Result<Vec<u8>, String> {
         }),
     );
     let purposes = table(
-        &[
-            "entity",
-            "purpose",
-            "reference",
-            "name",
-            "legal_basis",
-            "legitimate_interest",
-            "retention",
-        ],
+        &["entity", "purpose", "reference", "name", "legal_basis", "legitimate_interest", "retention"],
         entities.iter().flat_map(|e| {
             let entity = text(&e["key"]);
             list(e, "purposes").into_iter().map(move |p| {
@@ -106,16 +87,7 @@ pub fn csv_zip(doc: &Value) -> Result<Vec<u8>, String> {
         }),
     );
     let disclosures = table(
-        &[
-            "recipient",
-            "kind",
-            "country",
-            "transfer_safeguard",
-            "entity",
-            "purpose",
-            "categories",
-            "disclosed_at",
-        ],
+        &["recipient", "kind", "country", "transfer_safeguard", "entity", "purpose", "categories", "disclosed_at"],
         list(doc, "disclosures").into_iter().map(|d| {
             vec![
                 text(&d["recipient"]["name"]),
@@ -133,27 +105,13 @@ pub fn csv_zip(doc: &Value) -> Result<Vec<u8>, String> {
         &["entity", "channel", "granted", "updated_at"],
         entities.iter().flat_map(|e| {
             let entity = text(&e["key"]);
-            list(e, "marketing_preferences").into_iter().map(move |p| {
-                vec![
-                    entity.clone(),
-                    text(&p["channel"]),
-                    text(&p["granted"]),
-                    text(&p["updated_at"]),
-                ]
-            })
+            list(e, "marketing_preferences")
+                .into_iter()
+                .map(move |p| vec![entity.clone(), text(&p["channel"]), text(&p["granted"]), text(&p["updated_at"])])
         }),
     );
     let consent = table(
-        &[
-            "at",
-            "entity",
-            "channel",
-            "purpose",
-            "granted",
-            "method",
-            "by",
-            "notice_version",
-        ],
+        &["at", "entity", "channel", "purpose", "granted", "method", "by", "notice_version"],
         list(doc, "consent_history").into_iter().map(|c| {
             vec![
                 text(&c["at"]),
@@ -168,15 +126,7 @@ pub fn csv_zip(doc: &Value) -> Result<Vec<u8>, String> {
         }),
     );
     let requests = table(
-        &[
-            "reference",
-            "kind",
-            "entity",
-            "status",
-            "received_at",
-            "due_at",
-            "completed_at",
-        ],
+        &["reference", "kind", "entity", "status", "received_at", "due_at", "completed_at"],
         list(doc, "requests").into_iter().map(|r| {
             vec![
                 text(&r["reference"]),
@@ -221,14 +171,7 @@ mod tests {
 
     #[test]
     fn formulas_are_defused() {
-        for dangerous in [
-            "=HYPERLINK(\"http://evil\")",
-            "+1",
-            "-2+3",
-            "@SUM(A1)",
-            "\tx",
-            "\rx",
-        ] {
+        for dangerous in ["=HYPERLINK(\"http://evil\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
             assert!(formula_safe(dangerous).starts_with('\''), "{dangerous:?}");
         }
         assert_eq!(formula_safe("Sam de Vries"), "Sam de Vries");
@@ -243,10 +186,7 @@ mod tests {
         });
         let bytes = csv_zip(&doc).unwrap();
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        let names: Vec<String> = archive
-            .file_names()
-            .map(|n| n.unwrap().into_owned())
-            .collect();
+        let names: Vec<String> = archive.file_names().map(|n| n.unwrap().into_owned()).collect();
         for expected in [
             "README.txt",
             "records.csv",
@@ -257,14 +197,10 @@ mod tests {
             "requests.csv",
             "export.json",
         ] {
-            assert!(
-                names.iter().any(|n| n == expected),
-                "{expected} in {names:?}"
-            );
+            assert!(names.iter().any(|n| n == expected), "{expected} in {names:?}");
         }
         let mut records = String::new();
-        std::io::Read::read_to_string(&mut archive.by_name("records.csv").unwrap(), &mut records)
-            .unwrap();
+        std::io::Read::read_to_string(&mut archive.by_name("records.csv").unwrap(), &mut records).unwrap();
         let mut reader = csv::Reader::from_reader(records.as_bytes());
         let row = reader.records().next().unwrap().unwrap();
         assert_eq!(&row[3], "'=cmd|' /C calc'!A0, \"quoted\"");

@@ -47,25 +47,11 @@ fn category_json(c: &Category, language: Language) -> Value {
 
 /// When the record's data goes, as far as it follows from the data: the latest end over
 /// its purposes, or `null` when any purpose keeps it open-ended.
-pub fn record_retention_end(
-    record: &HeldRecord,
-    stored: &StoredCatalog,
-    data: &SubjectData,
-) -> Option<time::Date> {
-    let ended = data
-        .relationships
-        .iter()
-        .filter(|r| r.entity == record.entity)
-        .filter_map(|r| r.until)
-        .max();
+pub fn record_retention_end(record: &HeldRecord, stored: &StoredCatalog, data: &SubjectData) -> Option<time::Date> {
+    let ended = data.relationships.iter().filter(|r| r.entity == record.entity).filter_map(|r| r.until).max();
     let mut latest = None;
     for purpose in record.purposes.iter().filter_map(|p| stored.purpose(*p)) {
-        match retention_end(
-            purpose.retention.months,
-            purpose.retention.from,
-            record.collected_at.date(),
-            ended,
-        ) {
+        match retention_end(purpose.retention.months, purpose.retention.from, record.collected_at.date(), ended) {
             RetentionEnd::On(date) => latest = latest.max(Some(date)),
             _ => return None,
         }
@@ -96,11 +82,8 @@ pub fn json_document(
     language: Language,
 ) -> Value {
     let mut entities = Vec::new();
-    for (entity_id, entity) in stored
-        .catalog
-        .entities
-        .iter()
-        .filter_map(|e| stored.ids.entities.get(&e.key).map(|id| (*id, e)))
+    for (entity_id, entity) in
+        stored.catalog.entities.iter().filter_map(|e| stored.ids.entities.get(&e.key).map(|id| (*id, e)))
     {
         let relationships: Vec<Value> = data
             .relationships
@@ -148,9 +131,7 @@ pub fn json_document(
             .filter(|p| p.entity == entity.key)
             .filter(|p| {
                 let id = stored.ids.purposes.get(&p.key).copied();
-                data.records
-                    .iter()
-                    .any(|r| id.is_some_and(|id| r.purposes.contains(&id)))
+                data.records.iter().any(|r| id.is_some_and(|id| r.purposes.contains(&id)))
             })
             .map(|p| purpose_json(p, language))
             .collect();

@@ -22,10 +22,7 @@ pub const LANGUAGE_COOKIE: &str = "lang";
 /// The language a request should be answered in: the chosen one (cookie), else the
 /// browser's preference, else English.
 pub fn language_of(req: &HttpRequest) -> Language {
-    if let Some(chosen) = req
-        .cookie(LANGUAGE_COOKIE)
-        .and_then(|c| c.value().parse().ok())
-    {
+    if let Some(chosen) = req.cookie(LANGUAGE_COOKIE).and_then(|c| c.value().parse().ok()) {
         return chosen;
     }
     req.headers()

@@ -21,11 +21,7 @@ use crate::state::AppState;
 
 /// Cookie name: `__Host-` prefixed over TLS (bound to this host, Secure, Path=/).
 pub fn cookie_name(tls: bool) -> &'static str {
-    if tls {
-        "__Host-portal_session"
-    } else {
-        "portal_session"
-    }
+    if tls { "__Host-portal_session" } else { "portal_session" }
 }
 
 /// The session cookie for `token`: HttpOnly, SameSite=Lax, no Max-Age (it ends with
@@ -92,9 +88,7 @@ pub async fn load_session(req: &HttpRequest) -> Result<Option<SessionRecord>, Ap
 
 /// The request's session, creating an anonymous one when there is none; the cookie
 /// to set comes back when one was created.
-pub async fn ensure_session(
-    req: &HttpRequest,
-) -> Result<(SessionRecord, Option<Cookie<'static>>), AppError> {
+pub async fn ensure_session(req: &HttpRequest) -> Result<(SessionRecord, Option<Cookie<'static>>), AppError> {
     if let Some(session) = load_session(req).await? {
         return Ok((session, None));
     }
@@ -115,6 +109,7 @@ pub async fn ensure_session(
                     token_hash: &hash,
                     stage: SessionStage::Anonymous,
                     subject_id: None,
+                    processor_user_id: None,
                     csrf_token: &csrf,
                     user_agent: &ua,
                     now,
@@ -127,8 +122,7 @@ pub async fn ensure_session(
             sessions::find(c, &lookup)?.ok_or(crate::db::DbError::NotFound)
         })
         .await?;
-    req.extensions_mut()
-        .insert(CachedSession(Some(session.clone())));
+    req.extensions_mut().insert(CachedSession(Some(session.clone())));
     Ok((session, Some(session_cookie(&state, token))))
 }
 
@@ -158,16 +152,12 @@ pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
     {
         return last.to_owned();
     }
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// Where to go after signing in: a local path, or the dashboard.
 pub fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.len() <= 200 && is_local_path(n) && !n.starts_with("/sign-in"))
-        .unwrap_or("/dashboard")
-        .to_owned()
+    next.filter(|n| n.len() <= 200 && is_local_path(n) && !n.starts_with("/sign-in")).unwrap_or("/dashboard").to_owned()
 }
 
 /// A signed-in person (stage complete).
@@ -182,17 +172,10 @@ impl CurrentSubject {
     fn from_session(session: Option<SessionRecord>, path: &str) -> Result<Self, AppError> {
         match session {
             Some(s) if s.stage == SessionStage::Complete => match s.subject_id {
-                Some(subject_id) => Ok(CurrentSubject {
-                    session: s,
-                    subject_id,
-                }),
-                None => Err(AppError::SignInRequired {
-                    next: path.to_owned(),
-                }),
+                Some(subject_id) => Ok(CurrentSubject { session: s, subject_id }),
+                None => Err(AppError::SignInRequired { next: path.to_owned() }),
             },
-            _ => Err(AppError::SignInRequired {
-                next: path.to_owned(),
-            }),
+            _ => Err(AppError::SignInRequired { next: path.to_owned() }),
         }
     }
 }
@@ -210,21 +193,10 @@ impl FromRequest for CurrentSubject {
 /// The reusable guard for sensitive actions: the session's sign-in must be at most
 /// `sessions.recent_sign_in_minutes` old (OTP-10), else the person signs in again and
 /// comes back to `return_to`.
-pub fn require_recent_sign_in(
-    session: &SessionRecord,
-    state: &AppState,
-    return_to: &str,
-) -> Result<(), AppError> {
-    let fresh = session
-        .authenticated_at
-        .is_some_and(|at| state.clock.now() - at <= state.settings.sessions.recent_sign_in);
-    if fresh {
-        Ok(())
-    } else {
-        Err(AppError::ReauthRequired {
-            next: return_to.to_owned(),
-        })
-    }
+pub fn require_recent_sign_in(session: &SessionRecord, state: &AppState, return_to: &str) -> Result<(), AppError> {
+    let fresh =
+        session.authenticated_at.is_some_and(|at| state.clock.now() - at <= state.settings.sessions.recent_sign_in);
+    if fresh { Ok(()) } else { Err(AppError::ReauthRequired { next: return_to.to_owned() }) }
 }
 
 /// A POSTed form whose `csrf` field matched the session's token (CSRF-01). Handlers
@@ -256,9 +228,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
             let body = body.await.map_err(|e| {
-                if e.as_response_error().status_code()
-                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                {
+                if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
                     AppError::PayloadTooLarge
                 } else {
                     AppError::BadRequest("the form could not be read".into())
@@ -275,21 +245,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             match session {
                 Some(session)
                     if !parsed.csrf.is_empty()
-                        && constant_time_eq(
-                            parsed.csrf.as_bytes(),
-                            session.csrf_token.as_bytes(),
-                        ) =>
+                        && constant_time_eq(parsed.csrf.as_bytes(), session.csrf_token.as_bytes()) =>
                 {
-                    Ok(CsrfForm {
-                        form: parsed.inner,
-                        session,
-                    })
+                    Ok(CsrfForm { form: parsed.inner, session })
                 }
                 _ => {
-                    tracing::warn!(
-                        path = req.path(),
-                        "form rejected: missing or wrong CSRF token"
-                    );
+                    tracing::warn!(path = req.path(), "form rejected: missing or wrong CSRF token");
                     Err(AppError::CsrfRejected)
                 }
             }

@@ -75,17 +75,8 @@ fn browser_name(ua: &str) -> String {
         .iter()
         .find(|b| ua.contains(*b))
         .map(|b| b.trim_end_matches('/').replace("Edg", "Edge"))
-        .unwrap_or_else(|| {
-            if ua.is_empty() {
-                "?".into()
-            } else {
-                ua.chars().take(40).collect()
-            }
-        });
-    let system = ["Windows", "Android", "iPhone", "Mac OS", "Linux"]
-        .iter()
-        .find(|s| ua.contains(*s))
-        .copied();
+        .unwrap_or_else(|| if ua.is_empty() { "?".into() } else { ua.chars().take(40).collect() });
+    let system = ["Windows", "Android", "iPhone", "Mac OS", "Linux"].iter().find(|s| ua.contains(*s)).copied();
     match system {
         Some(system) => format!("{browser} ({system})"),
         None => browser,
@@ -103,17 +94,12 @@ pub async fn overview(
         .db
         .run(move |c| {
             let summary = subjects::summary(c, subject)?;
-            let authenticator =
-                authenticators::find(c, subject)?.filter(|a| a.confirmed_at.is_some());
+            let authenticator = authenticators::find(c, subject)?.filter(|a| a.confirmed_at.is_some());
             let left = match &authenticator {
                 Some(a) => authenticators::recovery_codes_left(c, a.id)?,
                 None => 0,
             };
-            Ok((
-                summary,
-                authenticator.map(|_| left),
-                sessions::list_for_subject(c, subject)?,
-            ))
+            Ok((summary, authenticator.map(|_| left), sessions::list_for_subject(c, subject)?))
         })
         .await?;
     let sessions = list
@@ -147,26 +133,16 @@ pub struct SessionHandle {
 }
 
 /// `POST /account/sessions/end`: ends one of the person's sessions.
-pub async fn end_session(
-    state: web::Data<AppState>,
-    form: CsrfForm<SessionHandle>,
-) -> Result<HttpResponse, AppError> {
+pub async fn end_session(state: web::Data<AppState>, form: CsrfForm<SessionHandle>) -> Result<HttpResponse, AppError> {
     let Some(subject) = form.session.subject_id else {
-        return Err(AppError::SignInRequired {
-            next: "/account".into(),
-        });
+        return Err(AppError::SignInRequired { next: "/account".into() });
     };
     let handle = form.form.session.clone();
     let own = handle == form.session.handle;
-    state
-        .db
-        .transaction(move |c| sessions::delete_by_handle(c, subject, &handle))
-        .await?;
+    state.db.transaction(move |c| sessions::delete_by_handle(c, subject, &handle)).await?;
     if own {
         let mut response = see_other("/?signed_out=1");
-        response
-            .add_cookie(&removal_cookie(&state))
-            .map_err(|e| AppError::Internal(e.into()))?;
+        response.add_cookie(&removal_cookie(&state)).map_err(|e| AppError::Internal(e.into()))?;
         return Ok(response);
     }
     Ok(see_other("/account"))
@@ -179,9 +155,7 @@ pub struct NoFields {}
 fn signed_in(form: &CsrfForm<NoFields>) -> Result<crate::domain::ids::SubjectId, AppError> {
     match (form.session.stage, form.session.subject_id) {
         (crate::auth::session::SessionStage::Complete, Some(subject)) => Ok(subject),
-        _ => Err(AppError::SignInRequired {
-            next: "/account".into(),
-        }),
+        _ => Err(AppError::SignInRequired { next: "/account".into() }),
     }
 }
 
@@ -192,10 +166,7 @@ pub async fn end_other_sessions(
 ) -> Result<HttpResponse, AppError> {
     let subject = signed_in(&form)?;
     let keep = form.session.id;
-    let ended = state
-        .db
-        .transaction(move |c| sessions::delete_all_for_subject(c, subject, Some(keep)))
-        .await?;
+    let ended = state.db.transaction(move |c| sessions::delete_all_for_subject(c, subject, Some(keep))).await?;
     tracing::info!(subject.id = %subject, ended, "other sessions ended");
     Ok(see_other("/account"))
 }
@@ -206,15 +177,10 @@ pub async fn sign_out_everywhere(
     form: CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
     let subject = signed_in(&form)?;
-    let ended = state
-        .db
-        .transaction(move |c| sessions::delete_all_for_subject(c, subject, None))
-        .await?;
+    let ended = state.db.transaction(move |c| sessions::delete_all_for_subject(c, subject, None)).await?;
     tracing::info!(subject.id = %subject, ended, "signed out everywhere");
     let mut response = see_other("/?signed_out=1");
-    response
-        .add_cookie(&removal_cookie(&state))
-        .map_err(|e| AppError::Internal(e.into()))?;
+    response.add_cookie(&removal_cookie(&state)).map_err(|e| AppError::Internal(e.into()))?;
     Ok(response)
 }
 
@@ -222,39 +188,23 @@ async fn enrolment(
     state: &AppState,
     subject: crate::domain::ids::SubjectId,
 ) -> Result<(bool, Option<Enrolment>), AppError> {
-    let (auth, summary) = state
-        .db
-        .run(move |c| {
-            Ok((
-                authenticators::find(c, subject)?,
-                subjects::summary(c, subject)?,
-            ))
-        })
-        .await?;
+    let (auth, summary) =
+        state.db.run(move |c| Ok((authenticators::find(c, subject)?, subjects::summary(c, subject)?))).await?;
     let Some(auth) = auth else {
         return Ok((false, None));
     };
     if auth.confirmed_at.is_some() {
         return Ok((true, None));
     }
-    let seed = AuthenticatorSecret::from_bytes(
-        state
-            .keys
-            .open(&auth.secret_enc)
-            .map_err(|e| AppError::Internal(e.into()))?,
-    );
-    let account = summary
-        .email
-        .map(|e| e.to_string())
-        .unwrap_or_else(|| summary.display_name.clone());
+    let seed =
+        AuthenticatorSecret::from_bytes(state.keys.open(&auth.secret_enc).map_err(|e| AppError::Internal(e.into()))?);
+    let account = summary.email.map(|e| e.to_string()).unwrap_or_else(|| summary.display_name.clone());
     let issuer = &state.settings.authenticator.issuer;
     let pending = Enrolment {
         qr_png_base64: seed
             .qr_png_base64(issuer, &account)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("QR code: {e}")))?,
-        uri: seed
-            .otpauth_uri(issuer, &account)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("otpauth URI: {e}")))?,
+        uri: seed.otpauth_uri(issuer, &account).map_err(|e| AppError::Internal(anyhow::anyhow!("otpauth URI: {e}")))?,
         secret: seed.base32(),
     };
     Ok((false, Some(pending)))
@@ -267,26 +217,15 @@ pub async fn authenticator_page(
     state: web::Data<AppState>,
 ) -> Result<AuthenticatorPage, AppError> {
     let (enrolled, pending) = enrolment(&state, me.subject_id).await?;
-    Ok(AuthenticatorPage {
-        ctx,
-        enrolled,
-        pending,
-        error: None,
-    })
+    Ok(AuthenticatorPage { ctx, enrolled, pending, error: None })
 }
 
 /// `POST /account/authenticator/start`: a new seed, shown as a QR code.
-pub async fn start_enrolment(
-    state: web::Data<AppState>,
-    form: CsrfForm<NoFields>,
-) -> Result<HttpResponse, AppError> {
+pub async fn start_enrolment(state: web::Data<AppState>, form: CsrfForm<NoFields>) -> Result<HttpResponse, AppError> {
     let subject = signed_in(&form)?;
     let sealed = state.keys.seal(AuthenticatorSecret::generate().as_bytes());
     let now = state.clock.now();
-    state
-        .db
-        .transaction(move |c| authenticators::start_enrolment(c, subject, sealed, now))
-        .await?;
+    state.db.transaction(move |c| authenticators::start_enrolment(c, subject, sealed, now)).await?;
     Ok(see_other("/account/authenticator"))
 }
 
@@ -303,13 +242,9 @@ pub async fn confirm_enrolment(
     form: CsrfForm<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
     let CsrfForm { form, session } = form;
-    let Some(subject) = session
-        .subject_id
-        .filter(|_| session.stage == crate::auth::session::SessionStage::Complete)
+    let Some(subject) = session.subject_id.filter(|_| session.stage == crate::auth::session::SessionStage::Complete)
     else {
-        return Err(AppError::SignInRequired {
-            next: "/account/authenticator".into(),
-        });
+        return Err(AppError::SignInRequired { next: "/account/authenticator".into() });
     };
     let now = state.clock.now();
     let codes = generate_recovery_codes();
@@ -319,18 +254,13 @@ pub async fn confirm_enrolment(
     let confirmed = state
         .db
         .transaction(move |c| {
-            let Some(auth) = authenticators::find(c, subject)?.filter(|a| a.confirmed_at.is_none())
-            else {
+            let Some(auth) = authenticators::find(c, subject)?.filter(|a| a.confirmed_at.is_none()) else {
                 return Ok(false);
             };
-            let seed = keys
-                .open(&auth.secret_enc)
-                .map_err(|e| DbError::Rejected(e.to_string()))?;
-            let Some(step) = AuthenticatorSecret::from_bytes(seed).verify(
-                &code,
-                now.unix_timestamp().max(0) as u64,
-                None,
-            ) else {
+            let seed = keys.open(&auth.secret_enc).map_err(|e| DbError::Rejected(e.to_string()))?;
+            let Some(step) =
+                AuthenticatorSecret::from_bytes(seed).verify(&code, now.unix_timestamp().max(0) as u64, None)
+            else {
                 return Ok(false);
             };
             let hashes: Vec<String> = plain
@@ -346,12 +276,7 @@ pub async fn confirm_enrolment(
         let (enrolled, pending) = enrolment(&state, subject).await?;
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &AuthenticatorPage {
-                ctx,
-                enrolled,
-                pending,
-                error: Some("authenticator.error_code"),
-            },
+            &AuthenticatorPage { ctx, enrolled, pending, error: Some("authenticator.error_code") },
         );
     }
     tracing::info!(subject.id = %subject, "authenticator app enrolled");
@@ -366,10 +291,7 @@ pub async fn remove_authenticator(
 ) -> Result<HttpResponse, AppError> {
     let subject = signed_in(&form)?;
     require_recent_sign_in(&form.session, &state, "/account/authenticator")?;
-    state
-        .db
-        .transaction(move |c| authenticators::remove(c, subject))
-        .await?;
+    state.db.transaction(move |c| authenticators::remove(c, subject)).await?;
     tracing::info!(subject.id = %subject, "authenticator app removed");
     Ok(see_other("/account"))
 }

@@ -19,9 +19,7 @@ use crate::auth::keys::{constant_time_eq, random_token, token_hash};
 use crate::auth::rate_limit::Limit;
 use crate::auth::session::{SessionStage, expires_at};
 use crate::auth::totp::{AuthenticatorSecret, SecondFactorInput};
-use crate::db::queries::{
-    authenticators, challenges, oidc_logins, outbox, rate_limits, sessions, subjects,
-};
+use crate::db::queries::{authenticators, challenges, oidc_logins, outbox, rate_limits, sessions, subjects};
 use crate::db::{DbConnection, DbError};
 use crate::domain::EmailAddress;
 use crate::domain::email_address::EmailAddressError;
@@ -29,11 +27,41 @@ use crate::domain::ids::{PublicId, SubjectId};
 use crate::email::messages;
 use crate::error::AppError;
 use crate::extractors::session::{
-    client_address, ensure_session, load_session, removal_cookie, safe_next, session_cookie,
-    user_agent,
+    client_address, ensure_session, load_session, removal_cookie, safe_next, session_cookie, user_agent,
 };
 use crate::extractors::{CsrfForm, PageContext};
 use crate::state::AppState;
+
+/// Who a session is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Principal {
+    /// A person.
+    Subject(SubjectId),
+    /// A processor user.
+    Processor(i64),
+}
+
+impl Principal {
+    fn subject(self) -> Option<SubjectId> {
+        match self {
+            Principal::Subject(s) => Some(s),
+            Principal::Processor(_) => None,
+        }
+    }
+
+    fn processor(self) -> Option<i64> {
+        match self {
+            Principal::Processor(p) => Some(p),
+            Principal::Subject(_) => None,
+        }
+    }
+}
+
+impl From<SubjectId> for Principal {
+    fn from(s: SubjectId) -> Principal {
+        Principal::Subject(s)
+    }
+}
 
 /// Challenge purpose for subjects signing in.
 const SUBJECT_SIGN_IN: &str = "subject_sign_in";
@@ -112,21 +140,15 @@ pub struct CodeForm {
 pub struct EmptyForm {}
 
 fn providers(state: &AppState) -> Vec<(String, String)> {
-    state
-        .oidc
-        .all()
-        .map(|p| (p.key().to_owned(), p.label().to_owned()))
-        .collect()
+    state.oidc.all().map(|p| (p.key().to_owned(), p.label().to_owned())).collect()
 }
 
-fn with_cookie(
+pub(crate) fn with_cookie(
     mut response: HttpResponse,
     cookie: Option<actix_web::cookie::Cookie<'static>>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(cookie) = cookie {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(e.into()))?;
+        response.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
     }
     Ok(response)
 }
@@ -156,7 +178,7 @@ pub async fn sign_in_page(
 
 /// Counts a hit against each limit, stopping at the first one exceeded; returns the
 /// seconds to wait when one is.
-async fn over_limit(state: &AppState, limits: Vec<Limit>) -> Result<Option<i64>, AppError> {
+pub(crate) async fn over_limit(state: &AppState, limits: Vec<Limit>) -> Result<Option<i64>, AppError> {
     let now = state.clock.now();
     Ok(state
         .db
@@ -171,18 +193,15 @@ async fn over_limit(state: &AppState, limits: Vec<Limit>) -> Result<Option<i64>,
         .await?)
 }
 
-fn too_many(mut response: HttpResponse, retry_after: i64) -> HttpResponse {
+pub(crate) fn too_many(mut response: HttpResponse, retry_after: i64) -> HttpResponse {
     if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
 }
 
-fn client_key(req: &HttpRequest, state: &AppState) -> String {
-    state.keys.lookup_hash(
-        "client",
-        &client_address(req, state.settings.security.trust_forwarded_for),
-    )
+pub(crate) fn client_key(req: &HttpRequest, state: &AppState) -> String {
+    state.keys.lookup_hash("client", &client_address(req, state.settings.security.trust_forwarded_for))
 }
 
 /// `POST /sign-in`: sends a code if the address is known; answers the same either way.
@@ -209,15 +228,9 @@ pub async fn request_code(
         window: Duration::minutes(15),
     };
     if let Some(wait) = over_limit(&state, vec![client]).await? {
-        tracing::warn!(
-            reason = "client",
-            "sign-in code request refused: rate limit"
-        );
+        tracing::warn!(reason = "client", "sign-in code request refused: rate limit");
         return Ok(too_many(
-            render(
-                StatusCode::TOO_MANY_REQUESTS,
-                &page("sign_in.error_rate_limited", String::new()),
-            )?,
+            render(StatusCode::TOO_MANY_REQUESTS, &page("sign_in.error_rate_limited", String::new()))?,
             wait,
         ));
     }
@@ -230,12 +243,7 @@ pub async fn request_code(
                 EmailAddressError::Invalid => "sign_in.error_invalid",
             };
             tracing::info!("sign-in code request refused: malformed address");
-            let typed: String = form
-                .email
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(254)
-                .collect();
+            let typed: String = form.email.chars().filter(|c| !c.is_control()).take(254).collect();
             return render(StatusCode::UNPROCESSABLE_ENTITY, &page(key, typed));
         }
     };
@@ -246,32 +254,14 @@ pub async fn request_code(
             limit: 1,
             window: s.resend_cooldown.max(Duration::seconds(1)),
         },
-        Limit {
-            bucket: format!("send:address:{address}"),
-            limit: s.sends_per_address,
-            window: Duration::minutes(15),
-        },
-        Limit {
-            bucket: "send:all".into(),
-            limit: s.sends_per_minute,
-            window: Duration::minutes(1),
-        },
+        Limit { bucket: format!("send:address:{address}"), limit: s.sends_per_address, window: Duration::minutes(15) },
+        Limit { bucket: "send:all".into(), limit: s.sends_per_minute, window: Duration::minutes(1) },
     ];
-    let limits = if s.resend_cooldown.is_zero() {
-        limits.into_iter().skip(1).collect()
-    } else {
-        limits
-    };
+    let limits = if s.resend_cooldown.is_zero() { limits.into_iter().skip(1).collect() } else { limits };
     if let Some(wait) = over_limit(&state, limits).await? {
-        tracing::warn!(
-            reason = "address",
-            "sign-in code request refused: rate limit"
-        );
+        tracing::warn!(reason = "address", "sign-in code request refused: rate limit");
         return Ok(too_many(
-            render(
-                StatusCode::TOO_MANY_REQUESTS,
-                &page("sign_in.error_rate_limited", email.to_string()),
-            )?,
+            render(StatusCode::TOO_MANY_REQUESTS, &page("sign_in.error_rate_limited", email.to_string()))?,
             wait,
         ));
     }
@@ -293,6 +283,7 @@ pub async fn request_code(
                         session_id,
                         SUBJECT_SIGN_IN,
                         Some(subject_id),
+                        None,
                         public_id.as_str(),
                         &keys.code_hash(public_id.as_str(), code.as_str()),
                         now,
@@ -306,11 +297,8 @@ pub async fn request_code(
                         code.as_str(),
                         s.code_lifetime.whole_minutes(),
                     )
-                    .map_err(|e| {
-                        DbError::Rejected(format!("cannot render the sign-in mail: {e}"))
-                    })?;
-                    let payload =
-                        serde_json::to_vec(&mail).map_err(|e| DbError::Rejected(e.to_string()))?;
+                    .map_err(|e| DbError::Rejected(format!("cannot render the sign-in mail: {e}")))?;
+                    let payload = serde_json::to_vec(&mail).map_err(|e| DbError::Rejected(e.to_string()))?;
                     // Queued with the challenge; dropped if it cannot go out before the code expires.
                     outbox::enqueue(c, "email", keys.seal(&payload), now, Some(expires))?;
                     tracing::info!(subject.id = %subject_id, "sign-in code issued");
@@ -322,6 +310,7 @@ pub async fn request_code(
                         c,
                         session_id,
                         SUBJECT_SIGN_IN,
+                        None,
                         None,
                         public_id.as_str(),
                         &keys.code_hash(public_id.as_str(), &random_token()),
@@ -369,16 +358,17 @@ enum CodeOutcome {
 /// Replaces `old_session` with a fresh one for `subject` (new id, new CSRF token:
 /// SESS-02), in the caller's transaction.
 #[allow(clippy::too_many_arguments)]
-fn rotate_session(
+pub(crate) fn rotate_session(
     c: &mut DbConnection,
     state: &AppState,
     old_session: i64,
-    subject: SubjectId,
+    principal: impl Into<Principal>,
     stage: SessionStage,
     method: &str,
     oidc: Option<(&str, Vec<u8>)>,
     user_agent: &str,
 ) -> Result<String, DbError> {
+    let principal = principal.into();
     let now = state.clock.now();
     let token = random_token();
     let (provider, id_token_enc) = match oidc {
@@ -390,7 +380,8 @@ fn rotate_session(
         sessions::NewSession {
             token_hash: &token_hash(&token),
             stage,
-            subject_id: Some(subject),
+            subject_id: principal.subject(),
+            processor_user_id: principal.processor(),
             csrf_token: &random_token(),
             user_agent,
             now,
@@ -438,13 +429,7 @@ pub async fn verify_code(
     };
     if let Some(wait) = over_limit(&state, vec![client]).await? {
         tracing::warn!("sign-in code entry refused: rate limit");
-        return Ok(too_many(
-            render(
-                StatusCode::TOO_MANY_REQUESTS,
-                &page("code.error_rate_limited", None),
-            )?,
-            wait,
-        ));
+        return Ok(too_many(render(StatusCode::TOO_MANY_REQUESTS, &page("code.error_rate_limited", None))?, wait));
     }
     let code = match OneTimeCode::parse(&form.code, s.code_digits) {
         Ok(code) => code,
@@ -485,22 +470,15 @@ pub async fn verify_code(
     match outcome {
         CodeOutcome::Dead => {
             tracing::info!("sign-in code refused: no usable challenge");
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page("code.error_dead", None),
-            )
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page("code.error_dead", None))
         }
         CodeOutcome::Wrong(left) => {
             tracing::info!(tries_left = left, "sign-in code refused: wrong code");
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page("code.error_wrong", Some(left)),
-            )
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page("code.error_wrong", Some(left)))
         }
-        CodeOutcome::SignedIn { token, stage } => with_cookie(
-            see_other(&after_first_factor(&next, stage)),
-            Some(session_cookie(&state, token)),
-        ),
+        CodeOutcome::SignedIn { token, stage } => {
+            with_cookie(see_other(&after_first_factor(&next, stage)), Some(session_cookie(&state, token)))
+        }
     }
 }
 
@@ -513,10 +491,7 @@ pub struct SecondFactorForm {
 }
 
 /// `GET /sign-in/authenticator`: asks for the app code (after the first factor).
-pub async fn second_factor_page(
-    req: HttpRequest,
-    query: web::Query<NextQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn second_factor_page(req: HttpRequest, query: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
     let session = load_session(&req).await?;
     let Some(session) = session.filter(|s| s.stage == SessionStage::SecondFactor) else {
         return Ok(see_other("/sign-in"));
@@ -552,10 +527,7 @@ pub async fn verify_second_factor(
         next: next.clone(),
     };
     let Some(input) = SecondFactorInput::parse(&form.code) else {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page("second_factor.error_format"),
-        );
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page("second_factor.error_format"));
     };
     let failures = Limit {
         bucket: format!("totp:subject:{subject}"),
@@ -564,18 +536,10 @@ pub async fn verify_second_factor(
     };
     let now = state.clock.now();
     let check = failures.clone();
-    if state
-        .db
-        .run(move |c| rate_limits::current(c, &check, now))
-        .await?
-        >= failures.limit
-    {
+    if state.db.run(move |c| rate_limits::current(c, &check, now)).await? >= failures.limit {
         tracing::warn!(subject.id = %subject, "authenticator code refused: too many wrong codes this step");
         return Ok(too_many(
-            render(
-                StatusCode::TOO_MANY_REQUESTS,
-                &page("second_factor.error_rate_limited"),
-            )?,
+            render(StatusCode::TOO_MANY_REQUESTS, &page("second_factor.error_rate_limited"))?,
             failures.retry_after(now),
         ));
     }
@@ -585,16 +549,12 @@ pub async fn verify_second_factor(
     let outcome = state
         .db
         .transaction(move |c| {
-            let Some(auth) = authenticators::find(c, subject)?.filter(|a| a.confirmed_at.is_some())
-            else {
+            let Some(auth) = authenticators::find(c, subject)?.filter(|a| a.confirmed_at.is_some()) else {
                 return Ok(SecondFactorOutcome::Wrong);
             };
             let accepted = match &input {
                 SecondFactorInput::Code(code) => {
-                    let seed = st
-                        .keys
-                        .open(&auth.secret_enc)
-                        .map_err(|e| DbError::Rejected(e.to_string()))?;
+                    let seed = st.keys.open(&auth.secret_enc).map_err(|e| DbError::Rejected(e.to_string()))?;
                     let step = AuthenticatorSecret::from_bytes(seed).verify(
                         code,
                         now.unix_timestamp().max(0) as u64,
@@ -615,30 +575,15 @@ pub async fn verify_second_factor(
             if !accepted {
                 return Ok(SecondFactorOutcome::Wrong);
             }
-            let token = rotate_session(
-                c,
-                &st,
-                session_id,
-                subject,
-                SessionStage::Complete,
-                "email_code",
-                None,
-                &ua,
-            )?;
+            let token = rotate_session(c, &st, session_id, subject, SessionStage::Complete, "email_code", None, &ua)?;
             Ok(SecondFactorOutcome::SignedIn(token))
         })
         .await?;
     match outcome {
         SecondFactorOutcome::Wrong => {
-            state
-                .db
-                .transaction(move |c| rate_limits::hit(c, &failures, now))
-                .await?;
+            state.db.transaction(move |c| rate_limits::hit(c, &failures, now)).await?;
             tracing::info!(subject.id = %subject, "authenticator code refused");
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page("second_factor.error_wrong"),
-            )
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page("second_factor.error_wrong"))
         }
         SecondFactorOutcome::SignedIn(token) => {
             tracing::info!(subject.id = %subject, "sign-in: authenticator code accepted");
@@ -660,12 +605,7 @@ pub async fn oidc_start(
         Ok(start) => start,
         Err(e) => {
             tracing::warn!(provider = provider.key(), error = %e, "OpenID Connect: cannot start sign-in");
-            let page = message(
-                &req,
-                &session,
-                "oidc.unavailable_title",
-                "oidc.unavailable_text",
-            );
+            let page = message(&req, &session, "oidc.unavailable_title", "oidc.unavailable_text");
             return with_cookie(render(StatusCode::BAD_GATEWAY, &page)?, cookie);
         }
     };
@@ -718,11 +658,7 @@ pub struct CallbackQuery {
 
 enum OidcOutcome {
     NoData,
-    SignedIn {
-        token: String,
-        stage: SessionStage,
-        next: String,
-    },
+    SignedIn { token: String, stage: SessionStage, next: String },
 }
 
 /// `GET /sign-in/oidc/callback`: verifies the provider's answer and signs in.
@@ -732,80 +668,40 @@ pub async fn oidc_callback(
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (session, cookie) = ensure_session(&req).await?;
-    let refuse = |status: StatusCode,
-                  title: &'static str,
-                  text: &'static str|
-     -> Result<HttpResponse, AppError> {
-        with_cookie(
-            render(status, &message(&req, &session, title, text))?,
-            cookie.clone(),
-        )
+    let refuse = |status: StatusCode, title: &'static str, text: &'static str| -> Result<HttpResponse, AppError> {
+        with_cookie(render(status, &message(&req, &session, title, text))?, cookie.clone())
     };
     if query.error.is_some() {
         tracing::info!("OpenID Connect: the provider returned an error");
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "oidc.cancelled_title",
-            "oidc.cancelled_text",
-        );
+        return refuse(StatusCode::BAD_REQUEST, "oidc.cancelled_title", "oidc.cancelled_text");
     }
     let (Some(code), Some(state_param)) = (query.code.clone(), query.state.as_deref()) else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "oidc.failed_title",
-            "oidc.failed_text",
-        );
+        return refuse(StatusCode::BAD_REQUEST, "oidc.failed_title", "oidc.failed_text");
     };
     let now = state.clock.now();
     let state_hash = token_hash(state_param);
     let session_id = session.id;
     // The state must be one this browser session started, unused and fresh (OIDC-03).
-    let Some(pending) = state
-        .db
-        .transaction(move |c| oidc_logins::consume(c, &state_hash, session_id, now))
-        .await?
+    let Some(pending) = state.db.transaction(move |c| oidc_logins::consume(c, &state_hash, session_id, now)).await?
     else {
         tracing::warn!("OpenID Connect: callback with an unknown, used, expired or foreign state");
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "oidc.failed_title",
-            "oidc.failed_text",
-        );
+        return refuse(StatusCode::BAD_REQUEST, "oidc.failed_title", "oidc.failed_text");
     };
     let Some(provider) = state.oidc.get(&pending.provider) else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "oidc.failed_title",
-            "oidc.failed_text",
-        );
+        return refuse(StatusCode::BAD_REQUEST, "oidc.failed_title", "oidc.failed_text");
     };
     // Mix-up defence (RFC 9207): an `iss` in the response must be this login's provider.
     if let Some(iss) = &query.iss
         && Some(iss.as_str()) != state.oidc.issuer_of(&pending.provider)
     {
-        tracing::warn!(
-            provider = provider.key(),
-            "OpenID Connect: response from another issuer"
-        );
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "oidc.failed_title",
-            "oidc.failed_text",
-        );
+        tracing::warn!(provider = provider.key(), "OpenID Connect: response from another issuer");
+        return refuse(StatusCode::BAD_REQUEST, "oidc.failed_title", "oidc.failed_text");
     }
-    let identity = match state
-        .oidc
-        .finish(provider, code, pending.pkce_verifier, pending.nonce)
-        .await
-    {
+    let identity = match state.oidc.finish(provider, code, pending.pkce_verifier, pending.nonce).await {
         Ok(identity) => identity,
         Err(e) => {
             tracing::warn!(provider = provider.key(), error = %e, "OpenID Connect: sign-in rejected");
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "oidc.failed_title",
-                "oidc.failed_text",
-            );
+            return refuse(StatusCode::BAD_REQUEST, "oidc.failed_title", "oidc.failed_text");
         }
     };
     let ua = user_agent(&req);
@@ -843,10 +739,7 @@ pub async fn oidc_callback(
         .await?;
     match outcome {
         OidcOutcome::NoData => {
-            tracing::info!(
-                provider = provider.key(),
-                "OpenID Connect: no data held under this identity"
-            );
+            tracing::info!(provider = provider.key(), "OpenID Connect: no data held under this identity");
             refuse(StatusCode::OK, "oidc.no_data_title", "oidc.no_data_text")
         }
         OidcOutcome::SignedIn { token, stage, next } => with_cookie(
@@ -858,10 +751,7 @@ pub async fn oidc_callback(
 
 /// `POST /sign-out`: ends this session, and the provider's where it supports
 /// RP-initiated logout.
-pub async fn sign_out(
-    state: web::Data<AppState>,
-    form: CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
+pub async fn sign_out(state: web::Data<AppState>, form: CsrfForm<EmptyForm>) -> Result<HttpResponse, AppError> {
     let session = form.session;
     let id = session.id;
     let sealed = state
@@ -876,19 +766,12 @@ pub async fn sign_out(
         tracing::info!(subject.id = %subject, "signed out");
     }
     let provider_logout = match sealed {
-        Some((provider, sealed)) => match state
-            .keys
-            .open(&sealed)
-            .ok()
-            .and_then(|t| String::from_utf8(t).ok())
-        {
+        Some((provider, sealed)) => match state.keys.open(&sealed).ok().and_then(|t| String::from_utf8(t).ok()) {
             Some(id_token) => state.oidc.logout_url(&provider, &id_token).await,
             None => None,
         },
         None => None,
     };
-    let location = provider_logout
-        .map(|u| u.to_string())
-        .unwrap_or_else(|| "/?signed_out=1".to_owned());
+    let location = provider_logout.map(|u| u.to_string()).unwrap_or_else(|| "/?signed_out=1".to_owned());
     with_cookie(see_other(&location), Some(removal_cookie(&state)))
 }

@@ -16,7 +16,5 @@ pub struct NotFoundPage {
 
 /// Fallback for every unknown URL: 404.
 pub async fn not_found(ctx: PageContext) -> impl Responder {
-    NotFoundPage { ctx }
-        .customize()
-        .with_status(StatusCode::NOT_FOUND)
+    NotFoundPage { ctx }.customize().with_status(StatusCode::NOT_FOUND)
 }

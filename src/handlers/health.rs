@@ -21,13 +21,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         tracing::warn!("readiness check failed: database does not answer");
         HttpResponse::ServiceUnavailable().body("database unavailable\n")
     };
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        actix_web::http::header::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response.headers_mut().insert(
-        CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, actix_web::http::header::HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
     response
 }

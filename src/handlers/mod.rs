@@ -17,16 +17,12 @@ use crate::error::AppError;
 
 /// Renders a page with a given status (for 422 re-renders, 429 and friends).
 pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(page.render()?))
 }
 
 /// A 303 redirect to a local path.
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location.to_owned()))
-        .finish()
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location.to_owned())).finish()
 }
 
 /// Whether `target` is a path on this site (not `//host` or a full URL), so
@@ -46,14 +42,7 @@ mod tests {
     fn only_local_paths_are_redirect_targets() {
         assert!(is_local_path("/"));
         assert!(is_local_path("/dashboard?x=1"));
-        for bad in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil.example",
-            "evil",
-            "",
-            "/a\r\nSet-Cookie: x",
-        ] {
+        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "", "/a\r\nSet-Cookie: x"] {
             assert!(!is_local_path(bad), "{bad:?}");
         }
     }

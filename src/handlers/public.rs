@@ -78,11 +78,7 @@ pub async fn landing(
             }
         })
         .collect();
-    Ok(LandingPage {
-        ctx,
-        entities,
-        signed_out: query.signed_out.is_some(),
-    })
+    Ok(LandingPage { ctx, entities, signed_out: query.signed_out.is_some() })
 }
 
 /// Query of the language switch.
@@ -98,11 +94,7 @@ pub async fn switch_language(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let language: Language = code.parse().map_err(|_| AppError::NotFound)?;
-    let back = query
-        .back
-        .as_deref()
-        .filter(|b| is_local_path(b))
-        .unwrap_or("/");
+    let back = query.back.as_deref().filter(|b| is_local_path(b)).unwrap_or("/");
     let cookie = Cookie::build(LANGUAGE_COOKIE, language.as_str())
         .path("/")
         .http_only(true)
@@ -111,8 +103,6 @@ pub async fn switch_language(
         .max_age(CookieDuration::days(365))
         .finish();
     let mut response = see_other(back);
-    response
-        .add_cookie(&cookie)
-        .map_err(|e| AppError::Internal(e.into()))?;
+    response.add_cookie(&cookie).map_err(|e| AppError::Internal(e.into()))?;
     Ok(response)
 }

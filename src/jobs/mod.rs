@@ -3,12 +3,19 @@
 
 pub mod cleanup;
 pub mod outbox;
+pub mod webhooks;
 
 use crate::email::Mailer;
 use crate::state::AppState;
 
 /// Starts the background jobs on the current tokio runtime.
-pub fn spawn(state: AppState, mailer: Mailer) {
-    tokio::spawn(outbox::run(state.clone(), mailer));
+pub fn spawn(state: AppState, mailer: Mailer) -> anyhow::Result<()> {
+    // No redirects: a webhook answer of 3xx is a failure, never a hop elsewhere (SSRF).
+    let http = openidconnect::reqwest::ClientBuilder::new()
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .timeout(state.settings.webhooks.timeout)
+        .build()?;
+    tokio::spawn(outbox::run(state.clone(), mailer, http));
     tokio::spawn(cleanup::run(state));
+    Ok(())
 }

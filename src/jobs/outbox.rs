@@ -25,6 +25,20 @@ const BACKOFF: &[Duration] = &[
 ];
 /// Tries before giving up (about five days with `BACKOFF`, RFC 5321 §4.5.4.1).
 pub const MAX_ATTEMPTS: i32 = 12;
+/// Webhook retries, the Standard Webhooks schedule (about three days in all).
+const WEBHOOK_BACKOFF: &[Duration] = &[
+    Duration::seconds(5),
+    Duration::minutes(5),
+    Duration::minutes(30),
+    Duration::hours(2),
+    Duration::hours(5),
+    Duration::hours(10),
+    Duration::hours(14),
+    Duration::hours(20),
+    Duration::hours(24),
+];
+/// Webhook tries before giving up.
+pub const WEBHOOK_MAX_ATTEMPTS: i32 = 10;
 /// How long a claimed item is reserved for this worker.
 const LEASE: Duration = Duration::minutes(2);
 
@@ -34,8 +48,17 @@ pub fn next_attempt(now: OffsetDateTime, attempts: i32) -> OffsetDateTime {
     now + BACKOFF[index]
 }
 
+/// When to try a webhook again after `attempts` failed tries: the schedule plus up to
+/// 10% random jitter, so receivers coming back up are not hit all at once.
+pub fn next_webhook_attempt(now: OffsetDateTime, attempts: i32) -> OffsetDateTime {
+    let index = (attempts.max(1) as usize - 1).min(WEBHOOK_BACKOFF.len() - 1);
+    let base = WEBHOOK_BACKOFF[index];
+    let jitter_permille = i64::from(crate::auth::keys::random_bytes::<2>()[0]) * 100 / 255;
+    now + base + base * (jitter_permille as f64 / 1000.0)
+}
+
 /// Runs forever: delivers what is due, then waits for new work or a second.
-pub async fn run(state: AppState, mailer: Mailer) {
+pub async fn run(state: AppState, mailer: Mailer, http: openidconnect::reqwest::Client) {
     let worker = format!("worker-{}", &crate::auth::keys::random_token()[..8]);
     let from: Mailbox = match state.settings.email.from.parse() {
         Ok(m) => m,
@@ -45,7 +68,7 @@ pub async fn run(state: AppState, mailer: Mailer) {
         }
     };
     loop {
-        match deliver_due(&state, &mailer, &from, &worker).await {
+        match deliver_due(&state, &mailer, &http, &from, &worker).await {
             Ok(0) => {
                 tokio::select! {
                     _ = state.outbox_wakeup.notified() => {}
@@ -65,86 +88,65 @@ pub async fn run(state: AppState, mailer: Mailer) {
 pub async fn deliver_due(
     state: &AppState,
     mailer: &Mailer,
+    http: &openidconnect::reqwest::Client,
     from: &Mailbox,
     worker: &str,
 ) -> Result<usize, crate::db::DbError> {
     let now = state.clock.now();
     let owner = worker.to_owned();
-    let items = state
-        .db
-        .transaction(move |c| queue::claim_due(c, &owner, now, now + LEASE, 20))
-        .await?;
+    let items = state.db.transaction(move |c| queue::claim_due(c, &owner, now, now + LEASE, 20)).await?;
     let handled = items.len();
     for item in items {
         let now = state.clock.now();
         if item.expires_at.is_some_and(|e| e <= now) {
-            tracing::info!(
-                outbox.id = item.id,
-                "outbox: dropped, expired before it could be delivered"
-            );
-            state
-                .db
-                .transaction(move |c| {
-                    queue::mark_failed(c, item.id, now, "expired before delivery")
-                })
-                .await?;
+            tracing::info!(outbox.id = item.id, "outbox: dropped, expired before it could be delivered");
+            state.db.transaction(move |c| queue::mark_failed(c, item.id, now, "expired before delivery")).await?;
             continue;
         }
         let result = match item.kind.as_str() {
-            "email" => match state
-                .keys
-                .open(&item.payload)
-                .ok()
-                .and_then(|p| serde_json::from_slice::<OutgoingMail>(&p).ok())
-            {
-                Some(mail) => {
-                    let message_id = format!("<outbox-{}@{}>", item.id, message_id_domain(from));
-                    mailer.send(from, &mail, &message_id).await
+            "email" => {
+                match state.keys.open(&item.payload).ok().and_then(|p| serde_json::from_slice::<OutgoingMail>(&p).ok())
+                {
+                    Some(mail) => {
+                        let message_id = format!("<outbox-{}@{}>", item.id, message_id_domain(from));
+                        mailer.send(from, &mail, &message_id).await
+                    }
+                    None => Err(crate::email::SendError {
+                        permanent: true,
+                        message: "payload cannot be opened with this portal's secret".into(),
+                    }),
                 }
-                None => Err(crate::email::SendError {
-                    permanent: true,
-                    message: "payload cannot be opened with this portal's secret".into(),
-                }),
-            },
-            other => Err(crate::email::SendError {
-                permanent: true,
-                message: format!("unknown outbox kind `{other}`"),
-            }),
+            }
+            "webhook" => super::webhooks::deliver(state, http, &item).await,
+            other => {
+                Err(crate::email::SendError { permanent: true, message: format!("unknown outbox kind `{other}`") })
+            }
         };
         let now = state.clock.now();
         match result {
             Ok(()) => {
-                tracing::info!(
-                    outbox.id = item.id,
-                    attempt = item.attempts + 1,
-                    "outbox: delivered"
-                );
-                state
-                    .db
-                    .transaction(move |c| queue::mark_sent(c, item.id, now))
-                    .await?;
+                tracing::info!(outbox.id = item.id, attempt = item.attempts + 1, "outbox: delivered");
+                state.db.transaction(move |c| queue::mark_sent(c, item.id, now)).await?;
             }
             Err(e) => {
                 let attempts = item.attempts + 1;
-                let next = next_attempt(now, attempts);
+                let (next, max) = if item.kind == "webhook" {
+                    (next_webhook_attempt(now, attempts), WEBHOOK_MAX_ATTEMPTS)
+                } else {
+                    (next_attempt(now, attempts), MAX_ATTEMPTS)
+                };
                 let expired_by_then = item.expires_at.is_some_and(|exp| next >= exp);
-                if e.permanent || attempts >= MAX_ATTEMPTS || expired_by_then {
+                if e.permanent || attempts >= max || expired_by_then {
                     tracing::warn!(outbox.id = item.id, attempts, permanent = e.permanent, error = %e.message, "outbox: giving up");
                     let why = if expired_by_then && !e.permanent {
                         format!("{} (code would expire before the next try)", e.message)
                     } else {
                         e.message
                     };
-                    state
-                        .db
-                        .transaction(move |c| queue::mark_failed(c, item.id, now, &why))
-                        .await?;
+                    state.db.transaction(move |c| queue::mark_failed(c, item.id, now, &why)).await?;
                 } else {
                     tracing::warn!(outbox.id = item.id, attempts, error = %e.message, next = %next, "outbox: will retry");
-                    state
-                        .db
-                        .transaction(move |c| queue::mark_retry(c, item.id, next, &e.message))
-                        .await?;
+                    state.db.transaction(move |c| queue::mark_retry(c, item.id, next, &e.message)).await?;
                 }
             }
         }
@@ -168,9 +170,6 @@ mod tests {
         assert_eq!(next_attempt(now, 2), now + Duration::minutes(1));
         assert_eq!(next_attempt(now, 50), now + Duration::hours(24));
         let total: Duration = (1..MAX_ATTEMPTS).map(|a| next_attempt(now, a) - now).sum();
-        assert!(
-            total > Duration::days(4) && total < Duration::days(6),
-            "{total}"
-        );
+        assert!(total > Duration::days(4) && total < Duration::days(6), "{total}");
     }
 }

@@ -41,24 +41,14 @@ fn now_unix(app: &TestApp) -> u64 {
 
 /// Enrols an authenticator for the signed-in browser; returns the seed and the codes.
 async fn enrol(app: &TestApp, browser: &Browser) -> (AuthenticatorSecret, Vec<String>) {
-    let r = browser
-        .submit(
-            "/account/authenticator",
-            "/account/authenticator/start",
-            &[],
-        )
-        .await;
+    let r = browser.submit("/account/authenticator", "/account/authenticator/start", &[]).await;
     assert_eq!(r.status(), 303);
     let (status, page) = browser.page("/account/authenticator").await;
     assert_eq!(status, 200);
     assert!(page.contains("data:image/png;base64,"), "a QR code");
     let doc = scraper::Html::parse_document(&page);
-    let secret_text: String = doc
-        .select(&scraper::Selector::parse("code.secret").unwrap())
-        .next()
-        .unwrap()
-        .text()
-        .collect();
+    let secret_text: String =
+        doc.select(&scraper::Selector::parse("code.secret").unwrap()).next().unwrap().text().collect();
     let uri = doc
         .select(&scraper::Selector::parse("a[href^='otpauth://']").unwrap())
         .next()
@@ -67,38 +57,21 @@ async fn enrol(app: &TestApp, browser: &Browser) -> (AuthenticatorSecret, Vec<St
         .attr("href")
         .unwrap()
         .to_owned();
-    assert!(
-        uri.starts_with("otpauth://totp/") && uri.contains(&secret_text),
-        "{uri}"
-    );
+    assert!(uri.starts_with("otpauth://totp/") && uri.contains(&secret_text), "{uri}");
     let seed = totp_rs::Secret::try_from_base32(secret_text.trim()).unwrap();
     let secret = AuthenticatorSecret::from_bytes(seed.as_bytes().to_vec());
 
-    let wrong = browser
-        .submit(
-            "/account/authenticator",
-            "/account/authenticator/confirm",
-            &[("code", "000000")],
-        )
-        .await;
+    let wrong = browser.submit("/account/authenticator", "/account/authenticator/confirm", &[("code", "000000")]).await;
     if secret.code_at(now_unix(app)) != "000000" {
         assert_eq!(wrong.status(), 422, "a wrong confirming code is refused");
     }
     let code = secret.code_at(now_unix(app));
-    let r = browser
-        .submit(
-            "/account/authenticator",
-            "/account/authenticator/confirm",
-            &[("code", &code)],
-        )
-        .await;
+    let r = browser.submit("/account/authenticator", "/account/authenticator/confirm", &[("code", &code)]).await;
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
     let doc = scraper::Html::parse_document(&page);
-    let codes: Vec<String> = doc
-        .select(&scraper::Selector::parse(".recovery-codes code").unwrap())
-        .map(|e| e.text().collect())
-        .collect();
+    let codes: Vec<String> =
+        doc.select(&scraper::Selector::parse(".recovery-codes code").unwrap()).map(|e| e.text().collect()).collect();
     assert_eq!(codes.len(), 10);
     (secret, codes)
 }
@@ -115,19 +88,11 @@ async fn authenticator_enrolment_then_sign_in_asks_for_it(backend: Backend) {
     let stored = app
         .state
         .db
-        .run(|c| {
-            Ok(authenticators::table
-                .select(authenticators::secret_enc)
-                .load::<Vec<u8>>(c)?)
-        })
+        .run(|c| Ok(authenticators::table.select(authenticators::secret_enc).load::<Vec<u8>>(c)?))
         .await
         .unwrap();
     assert_eq!(stored.len(), 1);
-    assert!(
-        !stored[0]
-            .windows(secret.as_bytes().len())
-            .any(|w| w == secret.as_bytes())
-    );
+    assert!(!stored[0].windows(secret.as_bytes().len()).any(|w| w == secret.as_bytes()));
     assert!(!String::from_utf8_lossy(&stored[0]).contains(&secret.base32()));
 
     let (_, account) = browser.page("/account").await;
@@ -140,15 +105,8 @@ async fn authenticator_enrolment_then_sign_in_asks_for_it(backend: Backend) {
     let code = smtp.wait_for("demo@example.com", before + 1).await.code();
     let r = next.enter_code(&code).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(
-        r.headers()["location"],
-        "/sign-in/authenticator?next=%2Fdashboard"
-    );
-    assert_eq!(
-        next.get("/dashboard").await.status(),
-        303,
-        "half signed in is not signed in"
-    );
+    assert_eq!(r.headers()["location"], "/sign-in/authenticator?next=%2Fdashboard");
+    assert_eq!(next.get("/dashboard").await.status(), 303, "half signed in is not signed in");
 
     // The step used to confirm enrolment cannot be used again (replay).
     let r = next
@@ -162,11 +120,7 @@ async fn authenticator_enrolment_then_sign_in_asks_for_it(backend: Backend) {
     app.clock.advance(Duration::seconds(30));
     let fresh = secret.code_at(now_unix(&app));
     let r = next
-        .submit(
-            "/sign-in/authenticator",
-            "/sign-in/authenticator",
-            &[("code", &fresh), ("next", "/dashboard")],
-        )
+        .submit("/sign-in/authenticator", "/sign-in/authenticator", &[("code", &fresh), ("next", "/dashboard")])
         .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/dashboard");
@@ -178,13 +132,7 @@ async fn authenticator_enrolment_then_sign_in_asks_for_it(backend: Backend) {
     third.request_code("demo@example.com").await;
     let code = smtp.wait_for("demo@example.com", before + 1).await.code();
     third.enter_code(&code).await;
-    let r = third
-        .submit(
-            "/sign-in/authenticator",
-            "/sign-in/authenticator",
-            &[("code", &fresh), ("next", "")],
-        )
-        .await;
+    let r = third.submit("/sign-in/authenticator", "/sign-in/authenticator", &[("code", &fresh), ("next", "")]).await;
     assert_eq!(r.status(), 422);
 }
 
@@ -193,10 +141,7 @@ async fn signed_in_to_second_step(app: &TestApp, smtp: &SmtpServer) -> Browser {
     let before = smtp.messages_to("demo@example.com").await.len();
     browser.request_code("demo@example.com").await;
     let code = smtp.wait_for("demo@example.com", before + 1).await.code();
-    assert_eq!(
-        browser.enter_code(&code).await.headers()["location"],
-        "/sign-in/authenticator?next=%2Fdashboard"
-    );
+    assert_eq!(browser.enter_code(&code).await.headers()["location"], "/sign-in/authenticator?next=%2Fdashboard");
     browser
 }
 
@@ -209,43 +154,18 @@ async fn wrong_authenticator_codes_are_limited_per_step(backend: Backend) {
     app.clock.advance(Duration::seconds(30));
     let browser = signed_in_to_second_step(&app, &smtp).await;
     let right = secret.code_at(now_unix(&app));
-    let wrong = if right == "123456" {
-        "654321"
-    } else {
-        "123456"
-    };
+    let wrong = if right == "123456" { "654321" } else { "123456" };
     for _ in 0..3 {
-        let r = browser
-            .submit(
-                "/sign-in/authenticator",
-                "/sign-in/authenticator",
-                &[("code", wrong), ("next", "")],
-            )
-            .await;
+        let r =
+            browser.submit("/sign-in/authenticator", "/sign-in/authenticator", &[("code", wrong), ("next", "")]).await;
         assert_eq!(r.status(), 422);
     }
-    let r = browser
-        .submit(
-            "/sign-in/authenticator",
-            "/sign-in/authenticator",
-            &[("code", &right), ("next", "")],
-        )
-        .await;
-    assert_eq!(
-        r.status(),
-        429,
-        "locked for the rest of the step, even with the right code"
-    );
+    let r = browser.submit("/sign-in/authenticator", "/sign-in/authenticator", &[("code", &right), ("next", "")]).await;
+    assert_eq!(r.status(), 429, "locked for the rest of the step, even with the right code");
     assert!(r.headers().contains_key("retry-after"));
     app.clock.advance(Duration::seconds(30));
     let right = secret.code_at(now_unix(&app));
-    let r = browser
-        .submit(
-            "/sign-in/authenticator",
-            "/sign-in/authenticator",
-            &[("code", &right), ("next", "")],
-        )
-        .await;
+    let r = browser.submit("/sign-in/authenticator", "/sign-in/authenticator", &[("code", &right), ("next", "")]).await;
     assert_eq!(r.status(), 303);
 }
 
@@ -256,37 +176,19 @@ async fn recovery_codes_work_once(backend: Backend) {
     let (_, codes) = enrol(&app, &first).await;
     let browser = signed_in_to_second_step(&app, &smtp).await;
     let typed = codes[3].to_lowercase().replace('-', " ");
-    let r = browser
-        .submit(
-            "/sign-in/authenticator",
-            "/sign-in/authenticator",
-            &[("code", &typed), ("next", "")],
-        )
-        .await;
+    let r = browser.submit("/sign-in/authenticator", "/sign-in/authenticator", &[("code", &typed), ("next", "")]).await;
     assert_eq!(r.status(), 303, "a recovery code, typed loosely, works");
     let (_, account) = browser.page("/account").await;
     assert!(account.contains("Recovery codes left: 9"));
     let again = signed_in_to_second_step(&app, &smtp).await;
-    let r = again
-        .submit(
-            "/sign-in/authenticator",
-            "/sign-in/authenticator",
-            &[("code", &codes[3]), ("next", "")],
-        )
-        .await;
+    let r =
+        again.submit("/sign-in/authenticator", "/sign-in/authenticator", &[("code", &codes[3]), ("next", "")]).await;
     assert_eq!(r.status(), 422, "but only once");
     let r = again
-        .submit(
-            "/sign-in/authenticator",
-            "/sign-in/authenticator",
-            &[("code", "not a code!"), ("next", "")],
-        )
+        .submit("/sign-in/authenticator", "/sign-in/authenticator", &[("code", "not a code!"), ("next", "")])
         .await;
     assert_eq!(r.status(), 422);
-    assert!(
-        r.text().await.unwrap().contains("ABCD-EFGH"),
-        "a clear message about the format"
-    );
+    assert!(r.text().await.unwrap().contains("ABCD-EFGH"), "a clear message about the format");
 }
 
 /// OTP-10: removing the authenticator needs a sign-in of the last 10 minutes.
@@ -296,47 +198,21 @@ async fn sensitive_actions_need_a_recent_sign_in(backend: Backend) {
     browser.sign_in(&smtp, "demo@example.com").await;
     let (secret, _) = enrol(&app, &browser).await;
     app.clock.advance(Duration::minutes(11));
-    let r = browser
-        .submit(
-            "/account/authenticator",
-            "/account/authenticator/remove",
-            &[],
-        )
-        .await;
+    let r = browser.submit("/account/authenticator", "/account/authenticator/remove", &[]).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(
-        r.headers()["location"],
-        "/sign-in?reauth=1&next=%2Faccount%2Fauthenticator"
-    );
-    let (_, page) = browser
-        .page("/sign-in?reauth=1&next=%2Faccount%2Fauthenticator")
-        .await;
+    assert_eq!(r.headers()["location"], "/sign-in?reauth=1&next=%2Faccount%2Fauthenticator");
+    let (_, page) = browser.page("/sign-in?reauth=1&next=%2Faccount%2Fauthenticator").await;
     assert!(page.contains("sign in again"));
 
     // Signing in again (code, then app) makes it possible.
     let before = smtp.messages_to("demo@example.com").await.len();
     browser
-        .submit(
-            "/sign-in?reauth=1",
-            "/sign-in",
-            &[
-                ("email", "demo@example.com"),
-                ("next", "/account/authenticator"),
-            ],
-        )
+        .submit("/sign-in?reauth=1", "/sign-in", &[("email", "demo@example.com"), ("next", "/account/authenticator")])
         .await;
     let code = smtp.wait_for("demo@example.com", before + 1).await.code();
-    let r = browser
-        .submit(
-            "/sign-in/code",
-            "/sign-in/code",
-            &[("code", &code), ("next", "/account/authenticator")],
-        )
-        .await;
-    assert_eq!(
-        r.headers()["location"],
-        "/sign-in/authenticator?next=%2Faccount%2Fauthenticator"
-    );
+    let r =
+        browser.submit("/sign-in/code", "/sign-in/code", &[("code", &code), ("next", "/account/authenticator")]).await;
+    assert_eq!(r.headers()["location"], "/sign-in/authenticator?next=%2Faccount%2Fauthenticator");
     app.clock.advance(Duration::seconds(30));
     let totp = secret.code_at(now_unix(&app));
     let r = browser
@@ -347,20 +223,9 @@ async fn sensitive_actions_need_a_recent_sign_in(backend: Backend) {
         )
         .await;
     assert_eq!(r.headers()["location"], "/account/authenticator");
-    let r = browser
-        .submit(
-            "/account/authenticator",
-            "/account/authenticator/remove",
-            &[],
-        )
-        .await;
+    let r = browser.submit("/account/authenticator", "/account/authenticator/remove", &[]).await;
     assert_eq!(r.headers()["location"], "/account");
-    let left = app
-        .state
-        .db
-        .run(|c| Ok(authenticators::table.count().get_result::<i64>(c)?))
-        .await
-        .unwrap();
+    let left = app.state.db.run(|c| Ok(authenticators::table.count().get_result::<i64>(c)?)).await.unwrap();
     assert_eq!(left, 0);
 }
 
@@ -376,16 +241,11 @@ async fn sessions_are_listed_and_can_be_ended(backend: Backend) {
 
     let (_, page) = laptop.page("/account").await;
     let doc = scraper::Html::parse_document(&page);
-    let rows: Vec<String> = doc
-        .select(&scraper::Selector::parse("table.sessions tbody tr").unwrap())
-        .map(|r| r.text().collect())
-        .collect();
+    let rows: Vec<String> =
+        doc.select(&scraper::Selector::parse("table.sessions tbody tr").unwrap()).map(|r| r.text().collect()).collect();
     assert_eq!(rows.len(), 2, "only this person's sessions: {rows:?}");
     assert!(rows.iter().filter(|r| r.contains("this browser")).count() == 1);
-    assert!(
-        rows.iter()
-            .all(|r| r.contains("Chrome (Linux)") && r.contains("E-mailed code"))
-    );
+    assert!(rows.iter().all(|r| r.contains("Chrome (Linux)") && r.contains("E-mailed code")));
 
     // Ending a session needs its handle, which only its owner sees; another person's
     // handle does nothing.
@@ -399,38 +259,16 @@ async fn sessions_are_listed_and_can_be_ended(backend: Backend) {
         .attr("value")
         .unwrap()
         .to_owned();
-    let r = laptop
-        .submit(
-            "/account",
-            "/account/sessions/end",
-            &[("session", &noor_handle)],
-        )
-        .await;
+    let r = laptop.submit("/account", "/account/sessions/end", &[("session", &noor_handle)]).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(
-        someone_else.get("/dashboard").await.status(),
-        200,
-        "another person's session is out of reach"
-    );
+    assert_eq!(someone_else.get("/dashboard").await.status(), 200, "another person's session is out of reach");
 
-    let r = laptop
-        .submit("/account", "/account/sessions/end-others", &[])
-        .await;
+    let r = laptop.submit("/account", "/account/sessions/end-others", &[]).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(
-        phone.get("/dashboard").await.status(),
-        303,
-        "the phone was signed out"
-    );
-    assert_eq!(
-        laptop.get("/dashboard").await.status(),
-        200,
-        "this browser stays signed in"
-    );
+    assert_eq!(phone.get("/dashboard").await.status(), 303, "the phone was signed out");
+    assert_eq!(laptop.get("/dashboard").await.status(), 200, "this browser stays signed in");
 
-    let r = laptop
-        .submit("/account", "/account/sign-out-everywhere", &[])
-        .await;
+    let r = laptop.submit("/account", "/account/sign-out-everywhere", &[]).await;
     assert_eq!(r.headers()["location"], "/?signed_out=1");
     assert_eq!(laptop.get("/dashboard").await.status(), 303);
     let (_, landing) = laptop.page("/?signed_out=1").await;
@@ -440,26 +278,15 @@ async fn sessions_are_listed_and_can_be_ended(backend: Backend) {
 /// CK-*: over TLS the session cookie is `__Host-` prefixed and Secure; HSTS is sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_cookies_are_host_prefixed_and_secure() {
-    let cert =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let cert_path = dir.path().join("cert.pem");
     let key_path = dir.path().join("key.pem");
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
     std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
-    let (c, k) = (
-        cert_path.display().to_string(),
-        key_path.display().to_string(),
-    );
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        &[
-            ("PORTAL_SERVER__TLS_CERT", &c),
-            ("PORTAL_SERVER__TLS_KEY", &k),
-        ],
-    )
-    .await;
+    let (c, k) = (cert_path.display().to_string(), key_path.display().to_string());
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, &[("PORTAL_SERVER__TLS_CERT", &c), ("PORTAL_SERVER__TLS_KEY", &k)]).await;
     assert!(app.base.starts_with("https://127.0.0.1:"), "{}", app.base);
     let client = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
@@ -468,19 +295,11 @@ async fn tls_cookies_are_host_prefixed_and_secure() {
         .unwrap();
     let r = client.get(app.url("/sign-in")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["strict-transport-security"]
-            .to_str()
-            .unwrap()
-            .contains("max-age=")
-    );
+    assert!(r.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="));
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("__Host-portal_session="), "{cookie}");
     for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(flag), "{flag} in {cookie}");
     }
-    assert!(
-        !cookie.contains("Domain="),
-        "__Host- cookies carry no Domain"
-    );
+    assert!(!cookie.contains("Domain="), "__Host- cookies carry no Domain");
 }

@@ -30,27 +30,15 @@ async fn a_person_signs_in_by_email_in_chromium() {
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!(
-            "browser script printed `{stdout}` ({e}); stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
+        panic!("browser script printed `{stdout}` ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr))
     });
     assert_eq!(result["ok"], true, "{result}");
     assert_eq!(result["h1"], "Welcome, Sam de Vries");
-    assert_eq!(
-        result["localStorage"], 0,
-        "DATA-03: nothing in browser storage"
-    );
+    assert_eq!(result["localStorage"], 0, "DATA-03: nothing in browser storage");
     assert_eq!(result["sessionStorage"], 0);
-    assert_eq!(
-        result["secretInUrl"], false,
-        "DATA-01: no address or code in any URL"
-    );
+    assert_eq!(result["secretInUrl"], false, "DATA-01: no address or code in any URL");
     let cookies = result["cookies"].as_array().unwrap();
-    let session = cookies
-        .iter()
-        .find(|c| c["name"] == "portal_session")
-        .expect("a session cookie");
+    let session = cookies.iter().find(|c| c["name"] == "portal_session").expect("a session cookie");
     assert_eq!(session["httpOnly"], true);
     assert_eq!(session["sameSite"], "Lax");
     assert!(screenshot.is_file(), "a screenshot of the dashboard");
@@ -85,44 +73,26 @@ async fn a_person_uses_the_portal_in_chromium_and_every_page_passes_axe() {
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!(
-            "browser script printed `{stdout}` ({e}); stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
+        panic!("browser script printed `{stdout}` ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr))
     });
     assert_eq!(result["ok"], true, "{result:#}");
     assert_eq!(result["steps"]["preferences"]["after"], "No");
     assert!(result["steps"]["download"]["records"].as_u64().unwrap() > 100);
-    assert_eq!(
-        result["cspViolations"].as_array().unwrap().len(),
-        0,
-        "no CSP violation: {}",
-        result["cspViolations"]
-    );
+    assert_eq!(result["cspViolations"].as_array().unwrap().len(), 0, "no CSP violation: {}", result["cspViolations"]);
     let axe = result["axe"].as_object().unwrap();
     assert!(axe.len() >= 15, "every page scanned");
     let mut blocking = Vec::new();
     for (page, violations) in axe {
         for v in violations.as_array().unwrap() {
             if matches!(v["impact"].as_str(), Some("serious" | "critical")) {
-                blocking.push(format!(
-                    "{page}: {} ({}) at {}",
-                    v["id"], v["help"], v["target"]
-                ));
+                blocking.push(format!("{page}: {} ({}) at {}", v["id"], v["help"], v["target"]));
             }
         }
     }
-    assert!(
-        blocking.is_empty(),
-        "axe found serious or critical violations:\n{}",
-        blocking.join("\n")
-    );
+    assert!(blocking.is_empty(), "axe found serious or critical violations:\n{}", blocking.join("\n"));
     assert!(out.join("dashboard.png").is_file());
     if let Ok(dir) = std::env::var("TEST_SCREENSHOTS") {
-        let _ = std::fs::copy(
-            out.join("dashboard.png"),
-            std::path::Path::new(&dir).join("dashboard.png"),
-        );
+        let _ = std::fs::copy(out.join("dashboard.png"), std::path::Path::new(&dir).join("dashboard.png"));
     }
     // What the person did is in the database too.
     let sms_off = app
@@ -133,9 +103,7 @@ async fn a_person_uses_the_portal_in_chromium_and_every_page_passes_axe() {
             use privacy_portal::db::schema::{consent_events, marketing_channels};
             Ok(consent_events::table
                 .inner_join(
-                    marketing_channels::table.on(marketing_channels::id
-                        .nullable()
-                        .eq(consent_events::channel_id)),
+                    marketing_channels::table.on(marketing_channels::id.nullable().eq(consent_events::channel_id)),
                 )
                 .filter(marketing_channels::key.eq("sms"))
                 .filter(consent_events::method.eq("web"))

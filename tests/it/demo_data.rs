@@ -11,11 +11,7 @@ use crate::helpers::test_app::test_settings;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 
-on_both_backends!(
-    demo_subject_has_the_promised_data,
-    job_applicant_and_visitor_exist,
-    demo_load_is_idempotent
-);
+on_both_backends!(demo_subject_has_the_promised_data, job_applicant_and_visitor_exist, demo_load_is_idempotent);
 
 async fn subject_id(app: &TestApp, email: &'static str) -> i64 {
     app.state
@@ -55,10 +51,7 @@ async fn demo_subject_has_the_promised_data(backend: Backend) {
                 .distinct()
                 .load(c)?;
             let received_from: Vec<String> = records::table
-                .inner_join(
-                    recipients::table
-                        .on(recipients::id.nullable().eq(records::source_recipient_id)),
-                )
+                .inner_join(recipients::table.on(recipients::id.nullable().eq(records::source_recipient_id)))
                 .filter(records::subject_id.eq(id))
                 .select(recipients::key)
                 .distinct()
@@ -69,30 +62,15 @@ async fn demo_subject_has_the_promised_data(backend: Backend) {
                 .filter(marketing_preferences::subject_id.eq(id))
                 .select((entities::key, marketing_channels::key))
                 .load(c)?;
-            let fields: Vec<String> = records::table
-                .filter(records::subject_id.eq(id))
-                .select(records::field)
-                .load(c)?;
-            Ok((
-                roles,
-                categories,
-                recipients,
-                received_from,
-                channels,
-                fields,
-            ))
+            let fields: Vec<String> =
+                records::table.filter(records::subject_id.eq(id)).select(records::field).load(c)?;
+            Ok((roles, categories, recipients, received_from, channels, fields))
         })
         .await
         .unwrap();
-    let entities: BTreeSet<&str> = roles
-        .iter()
-        .filter(|(_, r)| r == "customer_contact")
-        .map(|(e, _)| e.as_str())
-        .collect();
-    assert_eq!(
-        entities,
-        BTreeSet::from(["claranet-benelux", "claranet-products"])
-    );
+    let entities: BTreeSet<&str> =
+        roles.iter().filter(|(_, r)| r == "customer_contact").map(|(e, _)| e.as_str()).collect();
+    assert_eq!(entities, BTreeSet::from(["claranet-benelux", "claranet-products"]));
     let categories: BTreeSet<&str> = categories.iter().map(String::as_str).collect();
     for c in ["contact", "account", "usage", "billing"] {
         assert!(categories.contains(c), "category {c} held: {categories:?}");
@@ -100,29 +78,16 @@ async fn demo_subject_has_the_promised_data(backend: Backend) {
     for f in ["ip-address", "browser", "page-visited", "session-length"] {
         assert!(fields.iter().any(|x| x == f), "usage field {f}: {fields:?}");
     }
-    assert!(
-        fields.iter().filter(|f| *f == "page-visited").count() >= 20,
-        "a long usage log to summarise"
-    );
+    assert!(fields.iter().filter(|f| *f == "page-visited").count() >= 20, "a long usage log to summarise");
     for r in ["e-invoicing", "mailing-house", "linkedin"] {
-        assert!(
-            recipients.contains(&r.to_owned()),
-            "disclosed to {r}: {recipients:?}"
-        );
+        assert!(recipients.contains(&r.to_owned()), "disclosed to {r}: {recipients:?}");
     }
     assert!(recipients.len() >= 4);
-    assert!(
-        received_from.contains(&"telecom-partner".to_owned()),
-        "a telecom company as a source"
-    );
+    assert!(received_from.contains(&"telecom-partner".to_owned()), "a telecom company as a source");
     let channel_set: BTreeSet<&str> = channels.iter().map(|(_, ch)| ch.as_str()).collect();
+    assert!(channel_set.len() >= 4, "preferences across channels: {channel_set:?}");
     assert!(
-        channel_set.len() >= 4,
-        "preferences across channels: {channel_set:?}"
-    );
-    assert!(
-        channels.iter().any(|(e, _)| e == "claranet-benelux")
-            && channels.iter().any(|(e, _)| e == "claranet-products")
+        channels.iter().any(|(e, _)| e == "claranet-benelux") && channels.iter().any(|(e, _)| e == "claranet-products")
     );
 }
 
@@ -131,19 +96,10 @@ async fn job_applicant_and_visitor_exist(backend: Backend) {
     let roles = app
         .state
         .db
-        .run(|c| {
-            Ok(relationships::table
-                .select(relationships::role)
-                .distinct()
-                .load::<String>(c)?)
-        })
+        .run(|c| Ok(relationships::table.select(relationships::role).distinct().load::<String>(c)?))
         .await
         .unwrap();
-    assert!(
-        roles.contains(&"job_applicant".to_owned())
-            && roles.contains(&"website_visitor".to_owned()),
-        "{roles:?}"
-    );
+    assert!(roles.contains(&"job_applicant".to_owned()) && roles.contains(&"website_visitor".to_owned()), "{roles:?}");
     // The applicant's data serves the Azets m–o purposes, on consent.
     let bases = app
         .state
@@ -160,21 +116,15 @@ async fn job_applicant_and_visitor_exist(backend: Backend) {
         })
         .await
         .unwrap();
-    assert!(
-        bases.iter().any(|(r, b)| r.contains('m') && b == "consent"),
-        "{bases:?}"
-    );
+    assert!(bases.iter().any(|(r, b)| r.contains('m') && b == "consent"), "{bases:?}");
 }
 
 async fn demo_load_is_idempotent(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let count = || {
-        app.state.db.run(|c| {
-            Ok((
-                subjects::table.count().get_result::<i64>(c)?,
-                records::table.count().get_result::<i64>(c)?,
-            ))
-        })
+        app.state
+            .db
+            .run(|c| Ok((subjects::table.count().get_result::<i64>(c)?, records::table.count().get_result::<i64>(c)?)))
     };
     let before = count().await.unwrap();
     assert!(before.0 >= 3);

@@ -15,13 +15,7 @@ on_both_backends!(
 fn select(html: &Html, css: &str) -> Vec<String> {
     let selector = Selector::parse(css).expect("valid selector");
     html.select(&selector)
-        .map(|e| {
-            e.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
         .collect()
 }
 
@@ -31,14 +25,7 @@ async fn landing_names_the_three_entities_with_contacts(backend: Backend) {
     assert_eq!(status, 200);
     let html = Html::parse_document(&body);
     let names = select(&html, "article.entity h3");
-    assert_eq!(
-        names,
-        [
-            "Claranet Benelux Holdings B.V.",
-            "Claranet Benelux B.V.",
-            "Claranet Products B.V."
-        ]
-    );
+    assert_eq!(names, ["Claranet Benelux Holdings B.V.", "Claranet Benelux B.V.", "Claranet Products B.V."]);
     let rely = select(&html, "#entity-claranet-benelux").join(" ");
     assert!(rely.contains("Rely"), "trade name shown: {rely}");
     for entity in ["claranet-holdings", "claranet-benelux", "claranet-products"] {
@@ -50,10 +37,7 @@ async fn landing_names_the_three_entities_with_contacts(backend: Backend) {
             "Autoriteit Persoonsgegevens",
             "0900 2001 201",
         ] {
-            assert!(
-                card.contains(needle),
-                "{entity} card lacks {needle}: {card}"
-            );
+            assert!(card.contains(needle), "{entity} card lacks {needle}: {card}");
         }
     }
     assert_eq!(select(&html, "html").len(), 1);
@@ -76,11 +60,7 @@ async fn landing_speaks_dutch(backend: Backend) {
     let html = Html::parse_document(&body);
     assert_eq!(html.root_element().value().attr("lang"), Some("nl"));
     assert_eq!(select(&html, "h1"), ["Uw gegevens, uw rechten"]);
-    assert!(
-        select(&html, "dt")
-            .iter()
-            .any(|t| t == "Functionaris gegevensbescherming")
-    );
+    assert!(select(&html, "dt").iter().any(|t| t == "Functionaris gegevensbescherming"));
     assert!(select(&html, "dt").iter().any(|t| t == "Toezichthouder"));
 
     // ...and from the language switch, which remembers the choice and returns to the page.
@@ -89,9 +69,7 @@ async fn landing_speaks_dutch(backend: Backend) {
     assert_eq!(switch.headers()["location"], "/");
     let cookie = switch.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(
-        cookie.starts_with("lang=nl")
-            && cookie.contains("HttpOnly")
-            && cookie.contains("SameSite=Lax"),
+        cookie.starts_with("lang=nl") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
     let (_, body) = app.get_text("/").await;
@@ -106,24 +84,13 @@ async fn landing_speaks_dutch(backend: Backend) {
 
 async fn security_headers_on_every_response(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    for (path, status) in [
-        ("/", 200),
-        ("/healthz", 200),
-        ("/static/css/portal.css", 200),
-        ("/no-such-page", 404),
-    ] {
+    for (path, status) in [("/", 200), ("/healthz", 200), ("/static/css/portal.css", 200), ("/no-such-page", 404)] {
         let response = app.get(path).await;
         assert_eq!(response.status(), status, "{path}");
         let h = response.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(
-            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
-            "{path}: {csp}"
-        );
-        assert!(
-            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
-            "{path}: {csp}"
-        );
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{path}: {csp}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");

@@ -15,13 +15,8 @@ use crate::on_both_backends;
 on_both_backends!(migrations_go_up_down_and_up_again);
 
 fn versions(backend: &str) -> BTreeSet<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect()
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
 }
 
 #[test]
@@ -32,11 +27,7 @@ fn both_backends_have_the_same_migration_versions() {
     for v in &sqlite {
         for backend in ["sqlite", "postgres"] {
             for file in ["up.sql", "down.sql"] {
-                let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("migrations")
-                    .join(backend)
-                    .join(v)
-                    .join(file);
+                let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend).join(v).join(file);
                 assert!(path.is_file(), "{} missing", path.display());
             }
         }
@@ -67,7 +58,7 @@ async fn migrations_go_up_down_and_up_again(backend: Backend) {
             relationships, records, record_purposes, disclosures, disclosure_categories, marketing_preferences,
             consent_events, suppressions, staff_users, processor_users, rights_requests, rights_request_items,
             propagation_tasks, authenticators, recovery_codes, api_tokens, sessions, otp_challenges, oidc_logins,
-            rate_limits, outbox, audit_events
+            rate_limits, outbox, audit_events, recipient_webhooks, webhook_deliveries, idempotency_keys
         );
     })
     .await

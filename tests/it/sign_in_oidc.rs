@@ -17,54 +17,33 @@ async fn app_with_idp(backend: Backend, issuer_override: Option<&str>) -> (TestA
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let idp = OidcServer::start(&base);
-    let issuer = issuer_override
-        .map(str::to_owned)
-        .unwrap_or_else(|| idp.issuer.clone());
+    let issuer = issuer_override.map(str::to_owned).unwrap_or_else(|| idp.issuer.clone());
     let providers = idp.providers_setting(&issuer);
     let bind = format!("127.0.0.1:{port}");
-    let app = TestApp::spawn_with(
-        backend,
-        &[
-            ("PORTAL_BIND", &bind),
-            ("PORTAL_OIDC__PROVIDERS", &providers),
-        ],
-    )
-    .await;
+    let app = TestApp::spawn_with(backend, &[("PORTAL_BIND", &bind), ("PORTAL_OIDC__PROVIDERS", &providers)]).await;
     (app, idp)
 }
 
 fn resolve(base: &str, location: &str) -> String {
-    url::Url::parse(base)
-        .unwrap()
-        .join(location)
-        .unwrap()
-        .to_string()
+    url::Url::parse(base).unwrap().join(location).unwrap().to_string()
 }
 
 /// Starts a sign-in in `browser` and walks the provider's pages as `login`; returns the
 /// callback URL the provider sends the browser back to (not yet visited).
 async fn login_at_provider(app: &TestApp, browser: &Browser, login: &str) -> String {
     let start = browser.get("/sign-in/oidc/test-idp").await;
-    assert_eq!(
-        start.status(),
-        303,
-        "sign-in starts with a redirect to the provider"
-    );
+    assert_eq!(start.status(), 303, "sign-in starts with a redirect to the provider");
     let mut url = start.headers()["location"].to_str().unwrap().to_owned();
     // OIDC-01, OIDC-02: code flow with PKCE S256, state and nonce.
     let auth = url::Url::parse(&url).unwrap();
-    let params: std::collections::HashMap<String, String> =
-        auth.query_pairs().into_owned().collect();
+    let params: std::collections::HashMap<String, String> = auth.query_pairs().into_owned().collect();
     assert_eq!(params["response_type"], "code");
     assert_eq!(params["code_challenge_method"], "S256");
     assert!(params["state"].len() >= 22 && params["nonce"].len() >= 22);
     assert!(params["scope"].split(' ').any(|s| s == "openid"));
 
-    let idp = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let idp =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for _ in 0..20 {
         if url.starts_with(&app.base) {
             return url;
@@ -84,12 +63,7 @@ async fn login_at_provider(app: &TestApp, browser: &Browser, login: &str) -> Str
             let action = resolve(&url, form.value().attr("action").unwrap_or(&url));
             let mut fields: Vec<(String, String)> = form
                 .select(&scraper::Selector::parse("input[name]").unwrap())
-                .map(|i| {
-                    (
-                        i.value().attr("name").unwrap().to_owned(),
-                        i.value().attr("value").unwrap_or("").to_owned(),
-                    )
-                })
+                .map(|i| (i.value().attr("name").unwrap().to_owned(), i.value().attr("value").unwrap_or("").to_owned()))
                 .collect();
             for (name, value) in fields.iter_mut() {
                 match name.as_str() {
@@ -101,11 +75,7 @@ async fn login_at_provider(app: &TestApp, browser: &Browser, login: &str) -> Str
             (action, fields)
         };
         let r = idp.post(&action).form(&fields).send().await.unwrap();
-        assert!(
-            r.status().is_redirection(),
-            "provider form at {action} answered {}",
-            r.status()
-        );
+        assert!(r.status().is_redirection(), "provider form at {action} answered {}", r.status());
         url = resolve(&action, r.headers()["location"].to_str().unwrap());
     }
     panic!("the provider never sent the browser back");
@@ -116,10 +86,7 @@ async fn linked(app: &TestApp) -> Vec<(String, String)> {
         .db
         .run(|c| {
             Ok(subject_oidc_identities::table
-                .select((
-                    subject_oidc_identities::issuer,
-                    subject_oidc_identities::sub,
-                ))
+                .select((subject_oidc_identities::issuer, subject_oidc_identities::sub))
                 .load(c)?)
         })
         .await
@@ -138,28 +105,15 @@ async fn round_trip_links_by_verified_email_then_by_issuer_and_subject(backend: 
     let (status, body) = browser.page("/dashboard").await;
     assert_eq!(status, 200);
     assert!(body.contains("Sam de Vries"));
-    assert_eq!(
-        linked(&app).await,
-        vec![(idp.issuer.clone(), "demo-example-com".to_owned())]
-    );
+    assert_eq!(linked(&app).await, vec![(idp.issuer.clone(), "demo-example-com".to_owned())]);
 
     let (_, account) = browser.page("/account").await;
-    assert!(
-        account.contains("Identity provider"),
-        "the session shows how it was made"
-    );
+    assert!(account.contains("Identity provider"), "the session shows how it was made");
 
     let again = app.browser();
     let callback = login_at_provider(&app, &again, "demo@example.com").await;
-    assert_eq!(
-        again.get(&callback).await.headers()["location"],
-        "/dashboard"
-    );
-    assert_eq!(
-        linked(&app).await.len(),
-        1,
-        "linked once, found by (issuer, sub) the second time"
-    );
+    assert_eq!(again.get(&callback).await.headers()["location"], "/dashboard");
+    assert_eq!(linked(&app).await.len(), 1, "linked once, found by (issuer, sub) the second time");
 }
 
 /// Sign-out ends the portal session and sends the browser to the provider's
@@ -173,35 +127,17 @@ async fn sign_out_ends_the_provider_session_too() {
     let r = browser.submit("/dashboard", "/sign-out", &[]).await;
     assert_eq!(r.status(), 303);
     let location = r.headers()["location"].to_str().unwrap().to_owned();
-    assert!(
-        location.starts_with(&format!("{}/session/end", idp.issuer)),
-        "{location}"
-    );
+    assert!(location.starts_with(&format!("{}/session/end", idp.issuer)), "{location}");
     let logout = url::Url::parse(&location).unwrap();
-    let params: std::collections::HashMap<String, String> =
-        logout.query_pairs().into_owned().collect();
+    let params: std::collections::HashMap<String, String> = logout.query_pairs().into_owned().collect();
     assert!(params.contains_key("id_token_hint"));
     assert_eq!(params["post_logout_redirect_uri"], format!("{}/", app.base));
-    assert_eq!(
-        browser.get("/dashboard").await.status(),
-        303,
-        "the portal session ended at once"
-    );
+    assert_eq!(browser.get("/dashboard").await.status(), 303, "the portal session ended at once");
 
     // Confirm at the provider as its page would; it returns the browser to the portal.
-    let idp_client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = idp_client
-        .get(&location)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let idp_client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = idp_client.get(&location).send().await.unwrap().text().await.unwrap();
     let xsrf = {
         let doc = scraper::Html::parse_document(&page);
         doc.select(&scraper::Selector::parse("input[name=xsrf]").unwrap())
@@ -219,41 +155,23 @@ async fn sign_out_ends_the_provider_session_too() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert!(
-        r.headers()["location"]
-            .to_str()
-            .unwrap()
-            .starts_with(&format!("{}/", app.base))
-    );
+    assert!(r.headers()["location"].to_str().unwrap().starts_with(&format!("{}/", app.base)));
 }
 
 /// What a refused callback must look like: 400 (or the no-data page), and no session.
-async fn assert_refused(
-    app: &TestApp,
-    browser: &Browser,
-    callback: &str,
-    expected_status: u16,
-    expected_text: &str,
-) {
+async fn assert_refused(app: &TestApp, browser: &Browser, callback: &str, expected_status: u16, expected_text: &str) {
     let r = browser.get(callback).await;
     let status = r.status().as_u16();
     let body = r.text().await.unwrap();
     assert_eq!(status, expected_status, "{callback}: {body}");
     assert!(body.contains(expected_text), "{expected_text} in {body}");
-    assert_eq!(
-        browser.get("/dashboard").await.status(),
-        303,
-        "no session was created"
-    );
+    assert_eq!(browser.get("/dashboard").await.status(), 303, "no session was created");
     let sessions = app
         .state
         .db
         .run(|c| {
             use privacy_portal::db::schema::sessions;
-            Ok(sessions::table
-                .filter(sessions::stage.ne("anonymous"))
-                .count()
-                .get_result::<i64>(c)?)
+            Ok(sessions::table.filter(sessions::stage.ne("anonymous")).count().get_result::<i64>(c)?)
         })
         .await
         .unwrap();
@@ -262,15 +180,8 @@ async fn assert_refused(
 
 fn with_state(callback: &str, state: &str) -> String {
     let mut url = url::Url::parse(callback).unwrap();
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .into_owned()
-        .filter(|(k, _)| k != "state")
-        .collect();
-    url.query_pairs_mut()
-        .clear()
-        .extend_pairs(pairs)
-        .append_pair("state", state);
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().filter(|(k, _)| k != "state").collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs).append_pair("state", state);
     url.to_string()
 }
 
@@ -280,14 +191,7 @@ async fn wrong_replayed_or_foreign_state_is_refused() {
     let (app, _idp) = app_with_idp(Backend::Sqlite, None).await;
     let browser = app.browser();
     let callback = login_at_provider(&app, &browser, "demo@example.com").await;
-    assert_refused(
-        &app,
-        &browser,
-        &with_state(&callback, "not-the-state"),
-        400,
-        "could not be verified",
-    )
-    .await;
+    assert_refused(&app, &browser, &with_state(&callback, "not-the-state"), 400, "could not be verified").await;
 
     let thief = app.browser();
     thief.get("/sign-in").await;
@@ -303,11 +207,7 @@ async fn wrong_replayed_or_foreign_state_is_refused() {
     assert_eq!(r.status(), 400);
     assert_eq!(replayer.get("/dashboard").await.status(), 303);
     let r = browser.get(&callback).await;
-    assert_eq!(
-        r.status(),
-        400,
-        "a used state is refused even in the browser that used it"
-    );
+    assert_eq!(r.status(), 400, "a used state is refused even in the browser that used it");
 }
 
 /// OIDC-04: the ID token's nonce must be the one this login sent.
@@ -326,11 +226,9 @@ async fn wrong_nonce_is_refused() {
     app.state
         .db
         .run(|c| {
-            Ok(
-                diesel::update(oidc_logins::table.filter(oidc_logins::consumed_at.is_null()))
-                    .set(oidc_logins::nonce.eq("tampered"))
-                    .execute(c)?,
-            )
+            Ok(diesel::update(oidc_logins::table.filter(oidc_logins::consumed_at.is_null()))
+                .set(oidc_logins::nonce.eq("tampered"))
+                .execute(c)?)
         })
         .await
         .unwrap();
@@ -363,21 +261,12 @@ async fn provider_with_another_issuer_is_refused_at_discovery() {
     let pretend = idp.issuer.replace("127.0.0.1", "localhost");
     let providers = idp.providers_setting(&pretend);
     let bind = format!("127.0.0.1:{port}");
-    let app = TestApp::spawn_with(
-        Backend::Sqlite,
-        &[
-            ("PORTAL_BIND", &bind),
-            ("PORTAL_OIDC__PROVIDERS", &providers),
-        ],
-    )
-    .await;
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, &[("PORTAL_BIND", &bind), ("PORTAL_OIDC__PROVIDERS", &providers)]).await;
     let browser = app.browser();
     let r = browser.get("/sign-in/oidc/test-idp").await;
     assert_eq!(r.status(), 502);
-    assert!(
-        r.text().await.unwrap().contains("code by e-mail"),
-        "offers the e-mail route"
-    );
+    assert!(r.text().await.unwrap().contains("code by e-mail"), "offers the e-mail route");
 }
 
 /// The issue: an address the provider does not mark verified links nothing; an
@@ -387,26 +276,12 @@ async fn unverified_or_unknown_identities_hold_no_data() {
     let (app, _idp) = app_with_idp(Backend::Sqlite, None).await;
     let browser = app.browser();
     let callback = login_at_provider(&app, &browser, "unverified:demo@example.com").await;
-    assert_refused(
-        &app,
-        &browser,
-        &callback,
-        200,
-        "We hold no data under the account",
-    )
-    .await;
-    assert!(
-        linked(&app).await.is_empty(),
-        "an unverified address links nothing"
-    );
+    assert_refused(&app, &browser, &callback, 200, "We hold no data under the account").await;
+    assert!(linked(&app).await.is_empty(), "an unverified address links nothing");
 
     let stranger = app.browser();
     let callback = login_at_provider(&app, &stranger, "stranger@example.com").await;
     let r = stranger.get(&callback).await;
     let body = r.text().await.unwrap();
-    assert!(
-        body.contains("sign in with a code sent to that address")
-            && body.contains("href=\"/sign-in\""),
-        "{body}"
-    );
+    assert!(body.contains("sign in with a code sent to that address") && body.contains("href=\"/sign-in\""), "{body}");
 }

@@ -8,6 +8,31 @@ use crate::db::schema::{authenticators, recovery_codes};
 use crate::db::{DbConnection, DbError, from_db, to_db};
 use crate::domain::ids::SubjectId;
 
+/// Whose authenticator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// A person's (optional).
+    Subject(SubjectId),
+    /// A processor user's (mandatory).
+    Processor(i64),
+}
+
+/// The id of the owner's authenticator, if any.
+fn owned_id(conn: &mut DbConnection, owner: Owner) -> Result<Option<i64>, DbError> {
+    Ok(match owner {
+        Owner::Subject(s) => authenticators::table
+            .filter(authenticators::subject_id.eq(s.0))
+            .select(authenticators::id)
+            .first(conn)
+            .optional()?,
+        Owner::Processor(p) => authenticators::table
+            .filter(authenticators::processor_user_id.eq(p))
+            .select(authenticators::id)
+            .first(conn)
+            .optional()?,
+    })
+}
+
 /// A stored authenticator.
 #[derive(Debug, Clone)]
 pub struct Authenticator {
@@ -22,31 +47,30 @@ pub struct Authenticator {
 }
 
 /// The subject's authenticator, confirmed or pending.
-pub fn find(conn: &mut DbConnection, subject: SubjectId) -> Result<Option<Authenticator>, DbError> {
-    let row: Option<(i64, Vec<u8>, Option<i64>, Option<time::PrimitiveDateTime>)> =
-        authenticators::table
-            .filter(authenticators::subject_id.eq(subject.0))
-            .select((
-                authenticators::id,
-                authenticators::secret_enc,
-                authenticators::last_used_step,
-                authenticators::confirmed_at,
-            ))
-            .first(conn)
-            .optional()?;
-    Ok(row.map(
-        |(id, secret_enc, last_used_step, confirmed)| Authenticator {
-            id,
-            secret_enc,
-            last_used_step,
-            confirmed_at: confirmed.map(from_db),
-        },
-    ))
+pub fn find(conn: &mut DbConnection, owner: impl Into<Owner>) -> Result<Option<Authenticator>, DbError> {
+    let owner = owner.into();
+    let Some(id) = owned_id(conn, owner)? else { return Ok(None) };
+    let row: Option<(i64, Vec<u8>, Option<i64>, Option<time::PrimitiveDateTime>)> = authenticators::table
+        .filter(authenticators::id.eq(id))
+        .select((
+            authenticators::id,
+            authenticators::secret_enc,
+            authenticators::last_used_step,
+            authenticators::confirmed_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(id, secret_enc, last_used_step, confirmed)| Authenticator {
+        id,
+        secret_enc,
+        last_used_step,
+        confirmed_at: confirmed.map(from_db),
+    }))
 }
 
 /// Whether the subject has a confirmed authenticator.
-pub fn is_enrolled(conn: &mut DbConnection, subject: SubjectId) -> Result<bool, DbError> {
-    Ok(find(conn, subject)?.is_some_and(|a| a.confirmed_at.is_some()))
+pub fn is_enrolled(conn: &mut DbConnection, owner: impl Into<Owner>) -> Result<bool, DbError> {
+    Ok(find(conn, owner)?.is_some_and(|a| a.confirmed_at.is_some()))
 }
 
 /// Starts enrolment with a new sealed seed, replacing a pending one. Refused (returns
@@ -82,26 +106,17 @@ pub fn confirm(
     recovery_hashes: &[String],
 ) -> Result<bool, DbError> {
     let updated = diesel::update(
-        authenticators::table
-            .filter(authenticators::id.eq(id))
-            .filter(authenticators::confirmed_at.is_null()),
+        authenticators::table.filter(authenticators::id.eq(id)).filter(authenticators::confirmed_at.is_null()),
     )
-    .set((
-        authenticators::confirmed_at.eq(Some(to_db(now))),
-        authenticators::last_used_step.eq(Some(step)),
-    ))
+    .set((authenticators::confirmed_at.eq(Some(to_db(now))), authenticators::last_used_step.eq(Some(step))))
     .execute(conn)?;
     if updated != 1 {
         return Ok(false);
     }
-    diesel::delete(recovery_codes::table.filter(recovery_codes::authenticator_id.eq(id)))
-        .execute(conn)?;
+    diesel::delete(recovery_codes::table.filter(recovery_codes::authenticator_id.eq(id))).execute(conn)?;
     for hash in recovery_hashes {
         diesel::insert_into(recovery_codes::table)
-            .values((
-                recovery_codes::authenticator_id.eq(id),
-                recovery_codes::code_hash.eq(hash),
-            ))
+            .values((recovery_codes::authenticator_id.eq(id), recovery_codes::code_hash.eq(hash)))
             .execute(conn)?;
     }
     Ok(true)
@@ -112,11 +127,7 @@ pub fn use_step(conn: &mut DbConnection, id: i64, step: i64) -> Result<bool, DbE
     let updated = diesel::update(
         authenticators::table
             .filter(authenticators::id.eq(id))
-            .filter(
-                authenticators::last_used_step
-                    .is_null()
-                    .or(authenticators::last_used_step.lt(step)),
-            ),
+            .filter(authenticators::last_used_step.is_null().or(authenticators::last_used_step.lt(step))),
     )
     .set(authenticators::last_used_step.eq(Some(step)))
     .execute(conn)?;
@@ -152,9 +163,11 @@ pub fn recovery_codes_left(conn: &mut DbConnection, id: i64) -> Result<i64, DbEr
 
 /// Removes the subject's authenticator and its recovery codes.
 pub fn remove(conn: &mut DbConnection, subject: SubjectId) -> Result<bool, DbError> {
-    Ok(
-        diesel::delete(authenticators::table.filter(authenticators::subject_id.eq(subject.0)))
-            .execute(conn)?
-            > 0,
-    )
+    Ok(diesel::delete(authenticators::table.filter(authenticators::subject_id.eq(subject.0))).execute(conn)? > 0)
+}
+
+impl From<SubjectId> for Owner {
+    fn from(s: SubjectId) -> Owner {
+        Owner::Subject(s)
+    }
 }

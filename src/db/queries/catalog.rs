@@ -6,8 +6,7 @@ use std::collections::{HashMap, HashSet};
 use diesel::prelude::*;
 
 use crate::catalog::{
-    Authority, Catalog, Category, Channel, Entity, Field, Purpose, Recipient, RecipientMarketing,
-    Retention,
+    Authority, Catalog, Category, Channel, Entity, Field, Purpose, Recipient, RecipientMarketing, Retention,
 };
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError};
@@ -42,9 +41,7 @@ impl StoredCatalog {
 
     /// The category with row id `id`.
     pub fn category(&self, id: CategoryId) -> Option<&Category> {
-        Self::find(&self.catalog.categories, &self.ids.categories, id, |c| {
-            &c.key
-        })
+        Self::find(&self.catalog.categories, &self.ids.categories, id, |c| &c.key)
     }
 
     /// The purpose with row id `id`.
@@ -54,9 +51,7 @@ impl StoredCatalog {
 
     /// The recipient with row id `id`.
     pub fn recipient(&self, id: RecipientId) -> Option<&Recipient> {
-        Self::find(&self.catalog.recipients, &self.ids.recipients, id, |r| {
-            &r.key
-        })
+        Self::find(&self.catalog.recipients, &self.ids.recipients, id, |r| &r.key)
     }
 
     /// The channel with row id `id`.
@@ -66,10 +61,7 @@ impl StoredCatalog {
 
     /// The supervisory authority of an entity.
     pub fn authority_of(&self, entity: &Entity) -> Option<&Authority> {
-        self.catalog
-            .authorities
-            .iter()
-            .find(|a| a.key == entity.authority)
+        self.catalog.authorities.iter().find(|a| a.key == entity.authority)
     }
 
     /// The label of a field in a category, in `language` (the field key if unknown).
@@ -79,12 +71,7 @@ impl StoredCatalog {
         field: &'a str,
         language: crate::domain::Language,
     ) -> &'a str {
-        category
-            .fields
-            .iter()
-            .find(|f| f.key.as_str() == field)
-            .map(|f| f.label.get(language))
-            .unwrap_or(field)
+        category.fields.iter().find(|f| f.key.as_str() == field).map(|f| f.label.get(language)).unwrap_or(field)
     }
 }
 
@@ -123,28 +110,19 @@ macro_rules! upsert_by_key {
     ($conn:expr, $table:ident, $existing:expr, $key:expr, $row:expr, $report:expr) => {{
         match $existing.get($key.as_str()) {
             Some(&id) => {
-                diesel::update($table::table.find(id))
-                    .set($row)
-                    .execute($conn)?;
+                diesel::update($table::table.find(id)).set($row).execute($conn)?;
                 id
             }
             None => {
                 $report.added += 1;
-                diesel::insert_into($table::table)
-                    .values($row)
-                    .returning($table::id)
-                    .get_result::<i64>($conn)?
+                diesel::insert_into($table::table).values($row).returning($table::id).get_result::<i64>($conn)?
             }
         }
     }};
 }
 
 fn in_use(kind: &str, key: &str, counts: &[(&str, i64)]) -> Result<(), DbError> {
-    let users: Vec<String> = counts
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(what, n)| format!("{n} {what}"))
-        .collect();
+    let users: Vec<String> = counts.iter().filter(|(_, n)| *n > 0).map(|(what, n)| format!("{n} {what}")).collect();
     if users.is_empty() {
         Ok(())
     } else {
@@ -251,11 +229,7 @@ struct RecipientRow<'a> {
 pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, DbError> {
     let mut report = SyncReport::default();
 
-    let old = existing(
-        authorities::table
-            .select((authorities::key, authorities::id))
-            .load(conn)?,
-    );
+    let old = existing(authorities::table.select((authorities::key, authorities::id)).load(conn)?);
     let mut authority_ids = HashMap::new();
     for a in &catalog.authorities {
         let row = AuthorityRow {
@@ -266,18 +240,11 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
             phone: &a.phone,
             address: &a.address,
         };
-        authority_ids.insert(
-            a.key.as_str(),
-            upsert_by_key!(conn, authorities, old, a.key, &row, report),
-        );
+        authority_ids.insert(a.key.as_str(), upsert_by_key!(conn, authorities, old, a.key, &row, report));
     }
     let old_authorities = old;
 
-    let old = existing(
-        marketing_channels::table
-            .select((marketing_channels::key, marketing_channels::id))
-            .load(conn)?,
-    );
+    let old = existing(marketing_channels::table.select((marketing_channels::key, marketing_channels::id)).load(conn)?);
     let mut channel_ids = HashMap::new();
     for (i, c) in catalog.channels.iter().enumerate() {
         let row = ChannelRow {
@@ -287,18 +254,11 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
             sharing: c.sharing,
             position: i as i32,
         };
-        channel_ids.insert(
-            c.key.as_str(),
-            upsert_by_key!(conn, marketing_channels, old, c.key, &row, report),
-        );
+        channel_ids.insert(c.key.as_str(), upsert_by_key!(conn, marketing_channels, old, c.key, &row, report));
     }
     let old_channels = old;
 
-    let old = existing(
-        entities::table
-            .select((entities::key, entities::id))
-            .load(conn)?,
-    );
+    let old = existing(entities::table.select((entities::key, entities::id)).load(conn)?);
     let mut entity_ids = HashMap::new();
     for (i, e) in catalog.entities.iter().enumerate() {
         let row = EntityRow {
@@ -317,18 +277,11 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
             description_nl: &e.description.nl,
             position: i as i32,
         };
-        entity_ids.insert(
-            e.key.as_str(),
-            upsert_by_key!(conn, entities, old, e.key, &row, report),
-        );
+        entity_ids.insert(e.key.as_str(), upsert_by_key!(conn, entities, old, e.key, &row, report));
     }
     let old_entities = old;
 
-    let old = existing(
-        data_categories::table
-            .select((data_categories::key, data_categories::id))
-            .load(conn)?,
-    );
+    let old = existing(data_categories::table.select((data_categories::key, data_categories::id)).load(conn)?);
     let mut category_ids = HashMap::new();
     for (i, c) in catalog.categories.iter().enumerate() {
         let row = CategoryRow {
@@ -340,10 +293,7 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
             special: c.special,
             position: i as i32,
         };
-        category_ids.insert(
-            c.key.as_str(),
-            upsert_by_key!(conn, data_categories, old, c.key, &row, report),
-        );
+        category_ids.insert(c.key.as_str(), upsert_by_key!(conn, data_categories, old, c.key, &row, report));
     }
     let old_categories = old;
 
@@ -363,30 +313,18 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
         }
     }
 
-    let old = existing(
-        purposes::table
-            .select((purposes::key, purposes::id))
-            .load(conn)?,
-    );
-    let old_purpose_entities: HashMap<i64, i64> = purposes::table
-        .select((purposes::id, purposes::entity_id))
-        .load(conn)?
-        .into_iter()
-        .collect();
+    let old = existing(purposes::table.select((purposes::key, purposes::id)).load(conn)?);
+    let old_purpose_entities: HashMap<i64, i64> =
+        purposes::table.select((purposes::id, purposes::entity_id)).load(conn)?.into_iter().collect();
     let mut purpose_ids = HashMap::new();
     for (i, p) in catalog.purposes.iter().enumerate() {
         let entity_id = entity_ids[p.entity.as_str()];
         if let Some(&id) = old.get(p.key.as_str())
             && old_purpose_entities.get(&id) != Some(&entity_id)
         {
-            let links: i64 = record_purposes::table
-                .filter(record_purposes::purpose_id.eq(id))
-                .count()
-                .get_result(conn)?;
-            let shared: i64 = disclosures::table
-                .filter(disclosures::purpose_id.eq(id))
-                .count()
-                .get_result(conn)?;
+            let links: i64 =
+                record_purposes::table.filter(record_purposes::purpose_id.eq(id)).count().get_result(conn)?;
+            let shared: i64 = disclosures::table.filter(disclosures::purpose_id.eq(id)).count().get_result(conn)?;
             if links + shared > 0 {
                 return Err(DbError::Rejected(format!(
                     "purpose `{}` cannot move to entity `{}`: data of its current entity refers to it; add a new purpose instead",
@@ -413,10 +351,7 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
             automated_decision: p.automated_decision,
             position: i as i32,
         };
-        purpose_ids.insert(
-            p.key.as_str(),
-            upsert_by_key!(conn, purposes, old, p.key, &row, report),
-        );
+        purpose_ids.insert(p.key.as_str(), upsert_by_key!(conn, purposes, old, p.key, &row, report));
     }
     let old_purposes = old;
 
@@ -433,11 +368,7 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
         }
     }
 
-    let old = existing(
-        recipients::table
-            .select((recipients::key, recipients::id))
-            .load(conn)?,
-    );
+    let old = existing(recipients::table.select((recipients::key, recipients::id)).load(conn)?);
     let mut recipient_ids = HashMap::new();
     for (i, r) in catalog.recipients.iter().enumerate() {
         let row = RecipientRow {
@@ -451,14 +382,10 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
             contact_email: r.contact_email.as_str(),
             confirmation: r.confirmation.as_str(),
             due_days: r.due_days as i32,
-            identifiers: serde_json::to_string(&r.identifiers)
-                .map_err(|e| DbError::Rejected(e.to_string()))?,
+            identifiers: serde_json::to_string(&r.identifiers).map_err(|e| DbError::Rejected(e.to_string()))?,
             position: i as i32,
         };
-        recipient_ids.insert(
-            r.key.as_str(),
-            upsert_by_key!(conn, recipients, old, r.key, &row, report),
-        );
+        recipient_ids.insert(r.key.as_str(), upsert_by_key!(conn, recipients, old, r.key, &row, report));
     }
     let old_recipients = old;
 
@@ -466,11 +393,7 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
     let wanted: HashSet<(i64, i64)> = catalog
         .entities
         .iter()
-        .flat_map(|e| {
-            e.marketing_channels
-                .iter()
-                .map(|c| (entity_ids[e.key.as_str()], channel_ids[c.as_str()]))
-        })
+        .flat_map(|e| e.marketing_channels.iter().map(|c| (entity_ids[e.key.as_str()], channel_ids[c.as_str()])))
         .collect();
     let mut wanted_recipient_channels: HashSet<(i64, i64, i64)> = HashSet::new();
     for r in &catalog.recipients {
@@ -491,10 +414,7 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
         .collect();
     for &(e, c) in wanted.difference(&stored) {
         diesel::insert_into(entity_channels::table)
-            .values((
-                entity_channels::entity_id.eq(e),
-                entity_channels::channel_id.eq(c),
-            ))
+            .values((entity_channels::entity_id.eq(e), entity_channels::channel_id.eq(c)))
             .execute(conn)?;
     }
     diesel::delete(recipient_channels::table).execute(conn)?;
@@ -509,113 +429,59 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
     }
     for &(e, c) in stored.difference(&wanted) {
         let choices: i64 = marketing_preferences::table
-            .filter(
-                marketing_preferences::entity_id
-                    .eq(e)
-                    .and(marketing_preferences::channel_id.eq(c)),
-            )
+            .filter(marketing_preferences::entity_id.eq(e).and(marketing_preferences::channel_id.eq(c)))
             .count()
             .get_result(conn)?;
         let key = |map: &HashMap<String, i64>, id: i64| {
-            map.iter()
-                .find(|(_, v)| **v == id)
-                .map(|(k, _)| k.clone())
-                .unwrap_or_default()
+            map.iter().find(|(_, v)| **v == id).map(|(k, _)| k.clone()).unwrap_or_default()
         };
         let cell = format!("{} on {}", key(&old_channels, c), key(&old_entities, e));
-        in_use(
-            "marketing channel",
-            &cell,
-            &[("marketing preferences", choices)],
-        )?;
+        in_use("marketing channel", &cell, &[("marketing preferences", choices)])?;
         diesel::delete(
-            entity_channels::table.filter(
-                entity_channels::entity_id
-                    .eq(e)
-                    .and(entity_channels::channel_id.eq(c)),
-            ),
+            entity_channels::table.filter(entity_channels::entity_id.eq(e).and(entity_channels::channel_id.eq(c))),
         )
         .execute(conn)?;
         report.removed += 1;
     }
 
     // Items that left the file, most dependent first; refused while data points at them.
-    for (key, &id) in old_recipients
-        .iter()
-        .filter(|(k, _)| !recipient_ids.contains_key(k.as_str()))
-    {
+    for (key, &id) in old_recipients.iter().filter(|(k, _)| !recipient_ids.contains_key(k.as_str())) {
         in_use(
             "recipient",
             key,
             &[
-                (
-                    "disclosures",
-                    disclosures::table
-                        .filter(disclosures::recipient_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                ),
+                ("disclosures", disclosures::table.filter(disclosures::recipient_id.eq(id)).count().get_result(conn)?),
                 (
                     "records received from it",
-                    records::table
-                        .filter(records::source_recipient_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
+                    records::table.filter(records::source_recipient_id.eq(id)).count().get_result(conn)?,
                 ),
                 (
                     "propagation tasks",
-                    propagation_tasks::table
-                        .filter(propagation_tasks::recipient_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
+                    propagation_tasks::table.filter(propagation_tasks::recipient_id.eq(id)).count().get_result(conn)?,
                 ),
                 (
                     "processor users",
-                    processor_users::table
-                        .filter(processor_users::recipient_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
+                    processor_users::table.filter(processor_users::recipient_id.eq(id)).count().get_result(conn)?,
                 ),
-                (
-                    "API tokens",
-                    api_tokens::table
-                        .filter(api_tokens::recipient_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                ),
+                ("API tokens", api_tokens::table.filter(api_tokens::recipient_id.eq(id)).count().get_result(conn)?),
             ],
         )?;
         diesel::delete(recipients::table.find(id)).execute(conn)?;
         report.removed += 1;
     }
-    for (key, &id) in old_purposes
-        .iter()
-        .filter(|(k, _)| !purpose_ids.contains_key(k.as_str()))
-    {
+    for (key, &id) in old_purposes.iter().filter(|(k, _)| !purpose_ids.contains_key(k.as_str())) {
         in_use(
             "purpose",
             key,
             &[
                 (
                     "records",
-                    record_purposes::table
-                        .filter(record_purposes::purpose_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
+                    record_purposes::table.filter(record_purposes::purpose_id.eq(id)).count().get_result(conn)?,
                 ),
-                (
-                    "disclosures",
-                    disclosures::table
-                        .filter(disclosures::purpose_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                ),
+                ("disclosures", disclosures::table.filter(disclosures::purpose_id.eq(id)).count().get_result(conn)?),
                 (
                     "consent events",
-                    consent_events::table
-                        .filter(consent_events::purpose_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
+                    consent_events::table.filter(consent_events::purpose_id.eq(id)).count().get_result(conn)?,
                 ),
                 (
                     "rights requests",
@@ -629,21 +495,12 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
         diesel::delete(purposes::table.find(id)).execute(conn)?;
         report.removed += 1;
     }
-    for (key, &id) in old_categories
-        .iter()
-        .filter(|(k, _)| !category_ids.contains_key(k.as_str()))
-    {
+    for (key, &id) in old_categories.iter().filter(|(k, _)| !category_ids.contains_key(k.as_str())) {
         in_use(
             "category",
             key,
             &[
-                (
-                    "records",
-                    records::table
-                        .filter(records::category_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                ),
+                ("records", records::table.filter(records::category_id.eq(id)).count().get_result(conn)?),
                 (
                     "disclosures",
                     disclosure_categories::table
@@ -663,84 +520,49 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
         diesel::delete(data_categories::table.find(id)).execute(conn)?;
         report.removed += 1;
     }
-    for (key, &id) in old_entities
-        .iter()
-        .filter(|(k, _)| !entity_ids.contains_key(k.as_str()))
-    {
+    for (key, &id) in old_entities.iter().filter(|(k, _)| !entity_ids.contains_key(k.as_str())) {
         in_use(
             "entity",
             key,
             &[
                 (
                     "relationships",
-                    relationships::table
-                        .filter(relationships::entity_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
+                    relationships::table.filter(relationships::entity_id.eq(id)).count().get_result(conn)?,
                 ),
-                (
-                    "records",
-                    records::table
-                        .filter(records::entity_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                ),
-                (
-                    "disclosures",
-                    disclosures::table
-                        .filter(disclosures::entity_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
-                ),
+                ("records", records::table.filter(records::entity_id.eq(id)).count().get_result(conn)?),
+                ("disclosures", disclosures::table.filter(disclosures::entity_id.eq(id)).count().get_result(conn)?),
                 (
                     "consent events",
-                    consent_events::table
-                        .filter(consent_events::entity_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
+                    consent_events::table.filter(consent_events::entity_id.eq(id)).count().get_result(conn)?,
                 ),
                 (
                     "rights requests",
-                    rights_requests::table
-                        .filter(rights_requests::entity_id.eq(id))
-                        .count()
-                        .get_result(conn)?,
+                    rights_requests::table.filter(rights_requests::entity_id.eq(id)).count().get_result(conn)?,
                 ),
             ],
         )?;
         diesel::delete(entities::table.find(id)).execute(conn)?;
         report.removed += 1;
     }
-    for (key, &id) in old_channels
-        .iter()
-        .filter(|(k, _)| !channel_ids.contains_key(k.as_str()))
-    {
+    for (key, &id) in old_channels.iter().filter(|(k, _)| !channel_ids.contains_key(k.as_str())) {
         in_use(
             "marketing channel",
             key,
             &[(
                 "consent events",
-                consent_events::table
-                    .filter(consent_events::channel_id.eq(id))
-                    .count()
-                    .get_result(conn)?,
+                consent_events::table.filter(consent_events::channel_id.eq(id)).count().get_result(conn)?,
             )],
         )?;
         diesel::delete(marketing_channels::table.find(id)).execute(conn)?;
         report.removed += 1;
     }
-    for (key, &id) in old_authorities
-        .iter()
-        .filter(|(k, _)| !authority_ids.contains_key(k.as_str()))
-    {
-        diesel::delete(authorities::table.find(id))
-            .execute(conn)
-            .map_err(|e| match DbError::from(e) {
-                DbError::Constraint(_) => DbError::Rejected(format!(
-                    "cannot remove authority `{key}`: an entity still names it"
-                )),
-                other => other,
-            })?;
+    for (key, &id) in old_authorities.iter().filter(|(k, _)| !authority_ids.contains_key(k.as_str())) {
+        diesel::delete(authorities::table.find(id)).execute(conn).map_err(|e| match DbError::from(e) {
+            DbError::Constraint(_) => {
+                DbError::Rejected(format!("cannot remove authority `{key}`: an entity still names it"))
+            }
+            other => other,
+        })?;
         report.removed += 1;
     }
     Ok(report)
@@ -758,8 +580,7 @@ fn parsed<T: std::str::FromStr>(raw: &str) -> Result<T, DbError>
 where
     T::Err: std::fmt::Display,
 {
-    raw.parse()
-        .map_err(|e: T::Err| DbError::Rejected(format!("stored value: {e}")))
+    raw.parse().map_err(|e: T::Err| DbError::Rejected(format!("stored value: {e}")))
 }
 
 /// Reads the stored register back, in catalog order.
@@ -785,14 +606,7 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
         let k = key(k)?;
         ids.authorities.insert(k.clone(), AuthorityId(id));
         authority_keys.insert(id, k.clone());
-        authorities_out.push(Authority {
-            key: k,
-            name,
-            country,
-            website,
-            phone,
-            address,
-        });
+        authorities_out.push(Authority { key: k, name, country, website, phone, address });
     }
 
     let rows: Vec<(i64, String, String, String, bool)> = marketing_channels::table
@@ -811,11 +625,7 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
         let k = key(k)?;
         ids.channels.insert(k.clone(), ChannelId(id));
         channel_keys.insert(id, k.clone());
-        channels.push(Channel {
-            key: k,
-            name: Bilingual { en, nl },
-            sharing,
-        });
+        channels.push(Channel { key: k, name: Bilingual { en, nl }, sharing });
     }
 
     let links: Vec<(i64, i64)> = entity_channels::table
@@ -874,16 +684,10 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
             contact_phone: e.contact_phone,
             dpo_name: e.dpo_name,
             dpo_email: email(&e.dpo_email)?,
-            authority: authority_keys
-                .get(&e.authority_id)
-                .cloned()
-                .ok_or(DbError::NotFound)?,
+            authority: authority_keys.get(&e.authority_id).cloned().ok_or(DbError::NotFound)?,
             notice_version: e.notice_version,
             notice_url: e.notice_url,
-            description: Bilingual {
-                en: e.description_en,
-                nl: e.description_nl,
-            },
+            description: Bilingual { en: e.description_en, nl: e.description_nl },
             marketing_channels: links
                 .iter()
                 .filter(|(eid, _)| *eid == e.id)
@@ -921,24 +725,12 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
         category_keys.insert(id, k.clone());
         let mut own_fields = Vec::new();
         for (_, fk, en, nl) in fields.iter().filter(|f| f.0 == id) {
-            own_fields.push(Field {
-                key: key(fk.clone())?,
-                label: Bilingual {
-                    en: en.clone(),
-                    nl: nl.clone(),
-                },
-            });
+            own_fields.push(Field { key: key(fk.clone())?, label: Bilingual { en: en.clone(), nl: nl.clone() } });
         }
         categories.push(Category {
             key: k,
-            name: Bilingual {
-                en: name_en,
-                nl: name_nl,
-            },
-            description: Bilingual {
-                en: desc_en,
-                nl: desc_nl,
-            },
+            name: Bilingual { en: name_en, nl: name_nl },
+            description: Bilingual { en: desc_en, nl: desc_nl },
             special,
             fields: own_fields,
         });
@@ -946,10 +738,7 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
 
     let purpose_links: Vec<(i64, i64)> = purpose_categories::table
         .inner_join(data_categories::table)
-        .select((
-            purpose_categories::purpose_id,
-            purpose_categories::category_id,
-        ))
+        .select((purpose_categories::purpose_id, purpose_categories::category_id))
         .order(data_categories::position)
         .load(conn)?;
     #[derive(Queryable)]
@@ -1000,19 +789,10 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
         ids.purposes.insert(k.clone(), PurposeId(p.id));
         purposes_out.push(Purpose {
             key: k,
-            entity: entity_keys
-                .get(&p.entity_id)
-                .cloned()
-                .ok_or(DbError::NotFound)?,
+            entity: entity_keys.get(&p.entity_id).cloned().ok_or(DbError::NotFound)?,
             reference: p.reference,
-            name: Bilingual {
-                en: p.name_en,
-                nl: p.name_nl,
-            },
-            description: Bilingual {
-                en: p.description_en,
-                nl: p.description_nl,
-            },
+            name: Bilingual { en: p.name_en, nl: p.name_nl },
+            description: Bilingual { en: p.description_en, nl: p.description_nl },
             legal_basis: parsed(&p.legal_basis)?,
             legitimate_interest: match (p.li_en, p.li_nl) {
                 (Some(en), Some(nl)) => Some(Bilingual { en, nl }),
@@ -1021,10 +801,7 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
             retention: Retention {
                 months: p.months.map(|m| m as u32),
                 from: parsed(&p.from)?,
-                text: Bilingual {
-                    en: p.retention_en,
-                    nl: p.retention_nl,
-                },
+                text: Bilingual { en: p.retention_en, nl: p.retention_nl },
             },
             categories: purpose_links
                 .iter()
@@ -1037,15 +814,9 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
     }
 
     let marketing_links: Vec<(i64, i64, i64)> = recipient_channels::table
-        .inner_join(
-            marketing_channels::table.on(marketing_channels::id.eq(recipient_channels::channel_id)),
-        )
+        .inner_join(marketing_channels::table.on(marketing_channels::id.eq(recipient_channels::channel_id)))
         .inner_join(entities::table.on(entities::id.eq(recipient_channels::entity_id)))
-        .select((
-            recipient_channels::recipient_id,
-            recipient_channels::entity_id,
-            recipient_channels::channel_id,
-        ))
+        .select((recipient_channels::recipient_id, recipient_channels::entity_id, recipient_channels::channel_id))
         .order((entities::position, marketing_channels::position))
         .load(conn)?;
     #[derive(Queryable)]
@@ -1088,16 +859,12 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
             .map_err(|e| DbError::Rejected(format!("recipient `{k}` identifiers: {e}")))?;
         let mut marketing: Vec<RecipientMarketing> = Vec::new();
         for (_, eid, cid) in marketing_links.iter().filter(|l| l.0 == r.id) {
-            let (Some(entity), Some(channel)) = (entity_keys.get(eid), channel_keys.get(cid))
-            else {
+            let (Some(entity), Some(channel)) = (entity_keys.get(eid), channel_keys.get(cid)) else {
                 continue;
             };
             match marketing.iter_mut().find(|m| &m.entity == entity) {
                 Some(m) => m.channels.push(channel.clone()),
-                None => marketing.push(RecipientMarketing {
-                    entity: entity.clone(),
-                    channels: vec![channel.clone()],
-                }),
+                None => marketing.push(RecipientMarketing { entity: entity.clone(), channels: vec![channel.clone()] }),
             }
         }
         recipients_out.push(Recipient {
@@ -1106,10 +873,7 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
             kind: parsed(&r.kind)?,
             country: r.country,
             safeguard: parsed(&r.safeguard)?,
-            description: Bilingual {
-                en: r.description_en,
-                nl: r.description_nl,
-            },
+            description: Bilingual { en: r.description_en, nl: r.description_nl },
             contact_email: email(&r.contact_email)?,
             confirmation: parsed(&r.confirmation)?,
             due_days: r.due_days as u32,

@@ -17,6 +17,8 @@ pub struct Challenge {
     pub public_id: String,
     /// Who the code was sent to; `None` for an address nobody has (nothing was sent).
     pub subject_id: Option<SubjectId>,
+    /// Or which processor user.
+    pub processor_user_id: Option<i64>,
     /// Keyed hash of the code.
     pub code_hash: String,
     /// When it stops working.
@@ -33,6 +35,7 @@ pub fn replace(
     session_id: i64,
     purpose: &str,
     subject_id: Option<SubjectId>,
+    processor_user_id: Option<i64>,
     public_id: &str,
     code_hash: &str,
     now: OffsetDateTime,
@@ -51,6 +54,7 @@ pub fn replace(
             otp_challenges::purpose.eq(purpose),
             otp_challenges::session_id.eq(session_id),
             otp_challenges::subject_id.eq(subject_id.map(|s| s.0)),
+            otp_challenges::processor_user_id.eq(processor_user_id),
             otp_challenges::code_hash.eq(code_hash),
             otp_challenges::created_at.eq(to_db(now)),
             otp_challenges::expires_at.eq(to_db(expires_at)),
@@ -61,43 +65,33 @@ pub fn replace(
 }
 
 /// The newest unused challenge of the session for `purpose`.
-pub fn latest_open(
-    conn: &mut DbConnection,
-    session_id: i64,
-    purpose: &str,
-) -> Result<Option<Challenge>, DbError> {
-    let row: Option<(
-        i64,
-        String,
-        Option<i64>,
-        String,
-        time::PrimitiveDateTime,
-        i32,
-    )> = otp_challenges::table
-        .filter(otp_challenges::session_id.eq(session_id))
-        .filter(otp_challenges::purpose.eq(purpose))
-        .filter(otp_challenges::consumed_at.is_null())
-        .order(otp_challenges::id.desc())
-        .select((
-            otp_challenges::id,
-            otp_challenges::public_id,
-            otp_challenges::subject_id,
-            otp_challenges::code_hash,
-            otp_challenges::expires_at,
-            otp_challenges::attempts,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(row.map(
-        |(id, public_id, subject, code_hash, expires, attempts)| Challenge {
-            id,
-            public_id,
-            subject_id: subject.map(SubjectId),
-            code_hash,
-            expires_at: from_db(expires),
-            attempts,
-        },
-    ))
+pub fn latest_open(conn: &mut DbConnection, session_id: i64, purpose: &str) -> Result<Option<Challenge>, DbError> {
+    let row: Option<(i64, String, Option<i64>, Option<i64>, String, time::PrimitiveDateTime, i32)> =
+        otp_challenges::table
+            .filter(otp_challenges::session_id.eq(session_id))
+            .filter(otp_challenges::purpose.eq(purpose))
+            .filter(otp_challenges::consumed_at.is_null())
+            .order(otp_challenges::id.desc())
+            .select((
+                otp_challenges::id,
+                otp_challenges::public_id,
+                otp_challenges::subject_id,
+                otp_challenges::processor_user_id,
+                otp_challenges::code_hash,
+                otp_challenges::expires_at,
+                otp_challenges::attempts,
+            ))
+            .first(conn)
+            .optional()?;
+    Ok(row.map(|(id, public_id, subject, processor, code_hash, expires, attempts)| Challenge {
+        id,
+        public_id,
+        subject_id: subject.map(SubjectId),
+        processor_user_id: processor,
+        code_hash,
+        expires_at: from_db(expires),
+        attempts,
+    }))
 }
 
 /// Counts one try, if the challenge is still usable (unused, unexpired, under the
@@ -123,9 +117,7 @@ pub fn count_attempt(
 /// Marks the challenge used; true for exactly one caller.
 pub fn consume(conn: &mut DbConnection, id: i64, now: OffsetDateTime) -> Result<bool, DbError> {
     let updated = diesel::update(
-        otp_challenges::table
-            .filter(otp_challenges::id.eq(id))
-            .filter(otp_challenges::consumed_at.is_null()),
+        otp_challenges::table.filter(otp_challenges::id.eq(id)).filter(otp_challenges::consumed_at.is_null()),
     )
     .set(otp_challenges::consumed_at.eq(Some(to_db(now))))
     .execute(conn)?;
@@ -134,8 +126,5 @@ pub fn consume(conn: &mut DbConnection, id: i64, now: OffsetDateTime) -> Result<
 
 /// Removes challenges that expired before `before` (housekeeping).
 pub fn delete_expired(conn: &mut DbConnection, before: OffsetDateTime) -> Result<usize, DbError> {
-    Ok(
-        diesel::delete(otp_challenges::table.filter(otp_challenges::expires_at.lt(to_db(before))))
-            .execute(conn)?,
-    )
+    Ok(diesel::delete(otp_challenges::table.filter(otp_challenges::expires_at.lt(to_db(before)))).execute(conn)?)
 }

@@ -71,38 +71,19 @@ pub fn consume(
     }
     let (provider, nonce, pkce_verifier, return_to) = oidc_logins::table
         .filter(oidc_logins::state_hash.eq(state_hash))
-        .select((
-            oidc_logins::provider,
-            oidc_logins::nonce,
-            oidc_logins::pkce_verifier,
-            oidc_logins::return_to,
-        ))
+        .select((oidc_logins::provider, oidc_logins::nonce, oidc_logins::pkce_verifier, oidc_logins::return_to))
         .first(conn)?;
-    Ok(Some(PendingLogin {
-        provider,
-        nonce,
-        pkce_verifier,
-        return_to,
-    }))
+    Ok(Some(PendingLogin { provider, nonce, pkce_verifier, return_to }))
 }
 
 /// Overwrites the nonce of a pending login (tests of nonce checking only).
-pub fn replace_nonce_for_tests(
-    conn: &mut DbConnection,
-    session_id: i64,
-    nonce: &str,
-) -> Result<usize, DbError> {
-    Ok(
-        diesel::update(oidc_logins::table.filter(oidc_logins::session_id.eq(session_id)))
-            .set(oidc_logins::nonce.eq(nonce))
-            .execute(conn)?,
-    )
+pub fn replace_nonce_for_tests(conn: &mut DbConnection, session_id: i64, nonce: &str) -> Result<usize, DbError> {
+    Ok(diesel::update(oidc_logins::table.filter(oidc_logins::session_id.eq(session_id)))
+        .set(oidc_logins::nonce.eq(nonce))
+        .execute(conn)?)
 }
 
 /// Removes logins that expired before `before` (housekeeping).
 pub fn delete_expired(conn: &mut DbConnection, before: OffsetDateTime) -> Result<usize, DbError> {
-    Ok(
-        diesel::delete(oidc_logins::table.filter(oidc_logins::expires_at.lt(to_db(before))))
-            .execute(conn)?,
-    )
+    Ok(diesel::delete(oidc_logins::table.filter(oidc_logins::expires_at.lt(to_db(before)))).execute(conn)?)
 }

@@ -117,12 +117,7 @@ pub fn mark_sent(conn: &mut DbConnection, id: i64, now: OffsetDateTime) -> Resul
 }
 
 /// Records a failed try and when to try again.
-pub fn mark_retry(
-    conn: &mut DbConnection,
-    id: i64,
-    next_at: OffsetDateTime,
-    error: &str,
-) -> Result<(), DbError> {
+pub fn mark_retry(conn: &mut DbConnection, id: i64, next_at: OffsetDateTime, error: &str) -> Result<(), DbError> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::attempts.eq(outbox::attempts + 1),
@@ -135,12 +130,7 @@ pub fn mark_retry(
 }
 
 /// Gives up on an item (permanent error, too many tries, or expired).
-pub fn mark_failed(
-    conn: &mut DbConnection,
-    id: i64,
-    now: OffsetDateTime,
-    error: &str,
-) -> Result<(), DbError> {
+pub fn mark_failed(conn: &mut DbConnection, id: i64, now: OffsetDateTime, error: &str) -> Result<(), DbError> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::failed_at.eq(Some(to_db(now))),
@@ -152,24 +142,12 @@ pub fn mark_failed(
 }
 
 /// Delivery state of one item: (attempts, sent, failed, last error).
-pub fn status(
-    conn: &mut DbConnection,
-    id: i64,
-) -> Result<(i32, bool, bool, Option<String>), DbError> {
-    let (attempts, sent, failed, error): (
-        i32,
-        Option<PrimitiveDateTime>,
-        Option<PrimitiveDateTime>,
-        Option<String>,
-    ) = outbox::table
-        .find(id)
-        .select((
-            outbox::attempts,
-            outbox::sent_at,
-            outbox::failed_at,
-            outbox::last_error,
-        ))
-        .first(conn)?;
+pub fn status(conn: &mut DbConnection, id: i64) -> Result<(i32, bool, bool, Option<String>), DbError> {
+    let (attempts, sent, failed, error): (i32, Option<PrimitiveDateTime>, Option<PrimitiveDateTime>, Option<String>) =
+        outbox::table
+            .find(id)
+            .select((outbox::attempts, outbox::sent_at, outbox::failed_at, outbox::last_error))
+            .first(conn)?;
     Ok((attempts, sent.is_some(), failed.is_some(), error))
 }
 
@@ -177,8 +155,6 @@ pub fn status(
 /// payloads hold personal data).
 pub fn delete_finished(conn: &mut DbConnection, before: OffsetDateTime) -> Result<usize, DbError> {
     let before = to_db(before);
-    Ok(diesel::delete(
-        outbox::table.filter(outbox::sent_at.lt(before).or(outbox::failed_at.lt(before))),
-    )
-    .execute(conn)?)
+    Ok(diesel::delete(outbox::table.filter(outbox::sent_at.lt(before).or(outbox::failed_at.lt(before))))
+        .execute(conn)?)
 }

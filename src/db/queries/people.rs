@@ -10,14 +10,8 @@ use crate::domain::catalog::Key;
 use crate::domain::ids::{PublicId, SubjectId};
 use crate::domain::person::NewPerson;
 
-fn id_of<T: Copy>(
-    map: &std::collections::HashMap<Key, T>,
-    kind: &str,
-    key: &Key,
-) -> Result<T, DbError> {
-    map.get(key)
-        .copied()
-        .ok_or_else(|| DbError::Rejected(format!("{kind} `{key}` is not in the stored catalog")))
+fn id_of<T: Copy>(map: &std::collections::HashMap<Key, T>, kind: &str, key: &Key) -> Result<T, DbError> {
+    map.get(key).copied().ok_or_else(|| DbError::Rejected(format!("{kind} `{key}` is not in the stored catalog")))
 }
 
 /// Stores a person with everything held about them, unless their address is already
@@ -125,12 +119,7 @@ pub fn insert_person(
             .catalog
             .entity(&p.entity)
             .map(|e| e.notice_version.clone())
-            .ok_or_else(|| {
-                DbError::Rejected(format!(
-                    "entity `{}` is not in the stored catalog",
-                    p.entity
-                ))
-            })?;
+            .ok_or_else(|| DbError::Rejected(format!("entity `{}` is not in the stored catalog", p.entity)))?;
         let at = to_db(p.at);
         // The consent event is the proof; the preference row is its current projection.
         diesel::insert_into(consent_events::table)
@@ -153,10 +142,7 @@ pub fn insert_person(
                     .and(marketing_preferences::channel_id.eq(channel_id)),
             ),
         )
-        .set((
-            marketing_preferences::granted.eq(p.granted),
-            marketing_preferences::updated_at.eq(at),
-        ))
+        .set((marketing_preferences::granted.eq(p.granted), marketing_preferences::updated_at.eq(at)))
         .execute(conn)?;
         if updated == 0 {
             diesel::insert_into(marketing_preferences::table)

@@ -31,11 +31,7 @@ pub struct ConsentChange<'a> {
 }
 
 /// Whether the entity markets on the channel (the catalog's grid).
-pub fn is_declared(
-    conn: &mut DbConnection,
-    entity: EntityId,
-    channel: ChannelId,
-) -> Result<bool, DbError> {
+pub fn is_declared(conn: &mut DbConnection, entity: EntityId, channel: ChannelId) -> Result<bool, DbError> {
     let n: i64 = entity_channels::table
         .filter(entity_channels::entity_id.eq(entity.0))
         .filter(entity_channels::channel_id.eq(channel.0))
@@ -47,14 +43,9 @@ pub fn is_declared(
 /// Applies a change. Returns the consent event, or `None` when the cell already had
 /// that state (nothing is written). Refused when the entity does not market on the
 /// channel.
-pub fn set(
-    conn: &mut DbConnection,
-    c: &ConsentChange<'_>,
-) -> Result<Option<ConsentEventId>, DbError> {
+pub fn set(conn: &mut DbConnection, c: &ConsentChange<'_>) -> Result<Option<ConsentEventId>, DbError> {
     if !is_declared(conn, c.entity, c.channel)? {
-        return Err(DbError::Rejected(
-            "the entity does not market on this channel".into(),
-        ));
+        return Err(DbError::Rejected("the entity does not market on this channel".into()));
     }
     let cell = marketing_preferences::subject_id
         .eq(c.subject.0)
@@ -63,21 +54,12 @@ pub fn set(
     let now = to_db(c.now);
     // Updating first takes the row lock (PostgreSQL), so concurrent changes of one cell
     // apply one after the other and the events keep their order.
-    let changed = diesel::update(
-        marketing_preferences::table
-            .filter(cell)
-            .filter(marketing_preferences::granted.ne(c.granted)),
-    )
-    .set((
-        marketing_preferences::granted.eq(c.granted),
-        marketing_preferences::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let changed =
+        diesel::update(marketing_preferences::table.filter(cell).filter(marketing_preferences::granted.ne(c.granted)))
+            .set((marketing_preferences::granted.eq(c.granted), marketing_preferences::updated_at.eq(now)))
+            .execute(conn)?;
     if changed == 0 {
-        let exists: i64 = marketing_preferences::table
-            .filter(cell)
-            .count()
-            .get_result(conn)?;
+        let exists: i64 = marketing_preferences::table.filter(cell).count().get_result(conn)?;
         if exists > 0 {
             return Ok(None);
         }

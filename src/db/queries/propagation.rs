@@ -8,9 +8,7 @@ use time::{Duration, OffsetDateTime};
 use super::catalog::StoredCatalog;
 use crate::db::schema::{propagation_tasks, recipient_channels, relationships, subject_emails};
 use crate::db::{DbConnection, DbError, from_db, to_db};
-use crate::domain::ids::{
-    ChannelId, ConsentEventId, EntityId, PublicId, RecipientId, RequestId, SubjectId,
-};
+use crate::domain::ids::{ChannelId, ConsentEventId, EntityId, PublicId, RecipientId, RequestId, SubjectId};
 
 /// What a task asks.
 pub struct NewTask<'a> {
@@ -52,6 +50,12 @@ pub fn create(conn: &mut DbConnection, task: NewTask<'_>) -> Result<String, DbEr
             propagation_tasks::due_at.eq(to_db(task.now + Duration::days(task.due_days as i64))),
         ))
         .execute(conn)?;
+    // A recipient with a webhook hears about it through the outbox, committed with the
+    // task. The outbox row holds only the task id: the body is built from the task.
+    if super::webhooks::endpoint(conn, task.recipient)?.is_some() {
+        let payload = serde_json::json!({ "task": public_id.as_str() }).to_string().into_bytes();
+        super::outbox::enqueue(conn, "webhook", payload, task.now, None)?;
+    }
     Ok(public_id.to_string())
 }
 
@@ -98,6 +102,7 @@ pub fn stop_marketing(
     entity: EntityId,
     channel: ChannelId,
     consent_event: ConsentEventId,
+    request: Option<RequestId>,
     now: OffsetDateTime,
 ) -> Result<Vec<String>, DbError> {
     let recipients: Vec<i64> = recipient_channels::table
@@ -105,20 +110,10 @@ pub fn stop_marketing(
         .filter(recipient_channels::channel_id.eq(channel.0))
         .select(recipient_channels::recipient_id)
         .load(conn)?;
-    let entity_key = stored
-        .ids
-        .entities
-        .iter()
-        .find(|(_, id)| **id == entity)
-        .map(|(k, _)| k.to_string())
-        .unwrap_or_default();
-    let channel_key = stored
-        .ids
-        .channels
-        .iter()
-        .find(|(_, id)| **id == channel)
-        .map(|(k, _)| k.to_string())
-        .unwrap_or_default();
+    let entity_key =
+        stored.ids.entities.iter().find(|(_, id)| **id == entity).map(|(k, _)| k.to_string()).unwrap_or_default();
+    let channel_key =
+        stored.ids.channels.iter().find(|(_, id)| **id == channel).map(|(k, _)| k.to_string()).unwrap_or_default();
     let mut created = Vec::new();
     for recipient in recipients {
         let Some(r) = stored
@@ -143,7 +138,7 @@ pub fn stop_marketing(
                 recipient: RecipientId(recipient),
                 subject,
                 entity,
-                request: None,
+                request,
                 consent_event: Some(consent_event),
                 action: "stop_marketing",
                 payload,
@@ -180,18 +175,9 @@ pub fn for_subject(
     subject: SubjectId,
     request: Option<RequestId>,
 ) -> Result<Vec<TaskView>, DbError> {
-    type Row = (
-        i64,
-        String,
-        String,
-        time::PrimitiveDateTime,
-        Option<time::PrimitiveDateTime>,
-        Option<String>,
-        Option<i64>,
-    );
-    let mut query = propagation_tasks::table
-        .filter(propagation_tasks::subject_id.eq(subject.0))
-        .into_boxed();
+    type Row =
+        (i64, String, String, time::PrimitiveDateTime, Option<time::PrimitiveDateTime>, Option<String>, Option<i64>);
+    let mut query = propagation_tasks::table.filter(propagation_tasks::subject_id.eq(subject.0)).into_boxed();
     if let Some(r) = request {
         query = query.filter(propagation_tasks::request_id.eq(r.0));
     }
@@ -209,16 +195,14 @@ pub fn for_subject(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(recipient, action, status, due, resolved, decline_reason, consent_event)| TaskView {
-                recipient: RecipientId(recipient),
-                action,
-                status,
-                due_at: from_db(due),
-                resolved_at: resolved.map(from_db),
-                decline_reason,
-                consent_event,
-            },
-        )
+        .map(|(recipient, action, status, due, resolved, decline_reason, consent_event)| TaskView {
+            recipient: RecipientId(recipient),
+            action,
+            status,
+            due_at: from_db(due),
+            resolved_at: resolved.map(from_db),
+            decline_reason,
+            consent_event,
+        })
         .collect())
 }

@@ -7,9 +7,7 @@ use time::OffsetDateTime;
 use super::subject_data::RequestSummary;
 use crate::db::schema::{records, rights_request_items, rights_requests};
 use crate::db::{DbConnection, DbError, from_db, to_db};
-use crate::domain::ids::{
-    CategoryId, EntityId, PublicId, PurposeId, RecordId, RequestId, SubjectId,
-};
+use crate::domain::ids::{CategoryId, EntityId, PublicId, PurposeId, RecordId, RequestId, SubjectId};
 use crate::domain::rights::{RequestKind, RequestStatus, due_at};
 
 /// What a request names.
@@ -65,11 +63,7 @@ pub fn open_of_kind(
     kind: RequestKind,
     entity: Option<EntityId>,
 ) -> Result<Option<String>, DbError> {
-    let open: Vec<&str> = RequestStatus::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| s.as_str())
-        .collect();
+    let open: Vec<&str> = RequestStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
     let mut query = rights_requests::table
         .filter(rights_requests::subject_id.eq(subject.0))
         .filter(rights_requests::kind.eq(kind.as_str()))
@@ -79,10 +73,7 @@ pub fn open_of_kind(
         Some(e) => query.filter(rights_requests::entity_id.eq(e.0)),
         None => query.filter(rights_requests::entity_id.is_null()),
     };
-    Ok(query
-        .select(rights_requests::public_id)
-        .first(conn)
-        .optional()?)
+    Ok(query.select(rights_requests::public_id).first(conn).optional()?)
 }
 
 /// The entity and category of one of the person's records (`None` if it is not theirs).
@@ -113,11 +104,7 @@ pub fn create(conn: &mut DbConnection, r: NewRequest<'_>) -> Result<Filed, DbErr
             rights_requests::kind.eq(r.kind.as_str()),
             rights_requests::entity_id.eq(r.entity.map(|e| e.0)),
             rights_requests::status.eq(r.status.as_str()),
-            rights_requests::filed_by.eq(if r.staff_user.is_some() {
-                "staff"
-            } else {
-                "subject"
-            }),
+            rights_requests::filed_by.eq(if r.staff_user.is_some() { "staff" } else { "subject" }),
             rights_requests::staff_user_id.eq(r.staff_user),
             rights_requests::channel.eq(r.channel),
             rights_requests::statement.eq(r.statement),
@@ -128,11 +115,7 @@ pub fn create(conn: &mut DbConnection, r: NewRequest<'_>) -> Result<Filed, DbErr
         .returning(rights_requests::id)
         .get_result(conn)?;
     for item in &r.items {
-        let outcome = if completed.is_some() {
-            "applied"
-        } else {
-            "pending"
-        };
+        let outcome = if completed.is_some() { "applied" } else { "pending" };
         diesel::insert_into(rights_request_items::table)
             .values((
                 rights_request_items::request_id.eq(id),
@@ -144,11 +127,7 @@ pub fn create(conn: &mut DbConnection, r: NewRequest<'_>) -> Result<Filed, DbErr
             ))
             .execute(conn)?;
     }
-    Ok(Filed {
-        id: RequestId(id),
-        public_id: public_id.to_string(),
-        due_at: due,
-    })
+    Ok(Filed { id: RequestId(id), public_id: public_id.to_string(), due_at: due })
 }
 
 /// One named item of a request.
@@ -189,11 +168,7 @@ pub struct RequestDetail {
 
 /// One of the person's requests by public id; `None` for anyone else's (so ids of
 /// other people's requests are indistinguishable from ids that do not exist).
-pub fn find(
-    conn: &mut DbConnection,
-    subject: SubjectId,
-    public_id: &str,
-) -> Result<Option<RequestDetail>, DbError> {
+pub fn find(conn: &mut DbConnection, subject: SubjectId, public_id: &str) -> Result<Option<RequestDetail>, DbError> {
     let Some(id) = rights_requests::table
         .filter(rights_requests::public_id.eq(public_id))
         .filter(rights_requests::subject_id.eq(subject.0))
@@ -203,36 +178,20 @@ pub fn find(
     else {
         return Ok(None);
     };
-    let summary = super::subject_data::requests(conn, subject)?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or(DbError::NotFound)?;
-    type Extra = (
-        String,
-        String,
-        Option<time::PrimitiveDateTime>,
-        Option<String>,
-        Option<String>,
-    );
-    let (statement, filed_by, decided, decision_reason, extension_reason): Extra =
-        rights_requests::table
-            .find(id)
-            .select((
-                rights_requests::statement,
-                rights_requests::filed_by,
-                rights_requests::decided_at,
-                rights_requests::decision_reason,
-                rights_requests::extension_reason,
-            ))
-            .first(conn)?;
-    type ItemRow = (
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-        String,
-        Option<String>,
-    );
+    let summary =
+        super::subject_data::requests(conn, subject)?.into_iter().find(|r| r.id == id).ok_or(DbError::NotFound)?;
+    type Extra = (String, String, Option<time::PrimitiveDateTime>, Option<String>, Option<String>);
+    let (statement, filed_by, decided, decision_reason, extension_reason): Extra = rights_requests::table
+        .find(id)
+        .select((
+            rights_requests::statement,
+            rights_requests::filed_by,
+            rights_requests::decided_at,
+            rights_requests::decision_reason,
+            rights_requests::extension_reason,
+        ))
+        .first(conn)?;
+    type ItemRow = (Option<i64>, Option<i64>, Option<i64>, Option<String>, String, Option<String>);
     let items: Vec<ItemRow> = rights_request_items::table
         .filter(rights_request_items::request_id.eq(id))
         .order(rights_request_items::id)
@@ -254,16 +213,14 @@ pub fn find(
         extension_reason,
         items: items
             .into_iter()
-            .map(
-                |(record, purpose, category, proposed_value, outcome, kept_reason)| ItemView {
-                    record: record.map(RecordId),
-                    purpose: purpose.map(PurposeId),
-                    category: category.map(CategoryId),
-                    proposed_value,
-                    outcome,
-                    kept_reason,
-                },
-            )
+            .map(|(record, purpose, category, proposed_value, outcome, kept_reason)| ItemView {
+                record: record.map(RecordId),
+                purpose: purpose.map(PurposeId),
+                category: category.map(CategoryId),
+                proposed_value,
+                outcome,
+                kept_reason,
+            })
             .collect(),
     }))
 }

@@ -18,8 +18,10 @@ pub struct SessionRecord {
     pub handle: String,
     /// Stage.
     pub stage: SessionStage,
-    /// Who, once past the anonymous stage.
+    /// Who, once past the anonymous stage (a person)...
     pub subject_id: Option<SubjectId>,
+    /// ...or a processor user.
+    pub processor_user_id: Option<i64>,
     /// The synchronizer token every form of this session carries.
     pub csrf_token: String,
     /// The browser, as it said.
@@ -39,6 +41,7 @@ type Row = (
     String,
     String,
     Option<i64>,
+    Option<i64>,
     String,
     String,
     time::PrimitiveDateTime,
@@ -54,6 +57,7 @@ fn columns() -> (
     sessions::token_hash,
     sessions::stage,
     sessions::subject_id,
+    sessions::processor_user_id,
     sessions::csrf_token,
     sessions::user_agent,
     sessions::created_at,
@@ -68,6 +72,7 @@ fn columns() -> (
         sessions::token_hash,
         sessions::stage,
         sessions::subject_id,
+        sessions::processor_user_id,
         sessions::csrf_token,
         sessions::user_agent,
         sessions::created_at,
@@ -80,27 +85,13 @@ fn columns() -> (
 }
 
 fn record(row: Row) -> Result<SessionRecord, DbError> {
-    let (
-        id,
-        hash,
-        stage,
-        subject,
-        csrf,
-        ua,
-        created,
-        seen,
-        authenticated,
-        expires,
-        method,
-        provider,
-    ) = row;
+    let (id, hash, stage, subject, processor, csrf, ua, created, seen, authenticated, expires, method, provider) = row;
     Ok(SessionRecord {
         id,
         handle: hash.chars().take(16).collect(),
-        stage: stage
-            .parse()
-            .map_err(|e| DbError::Rejected(format!("session stage: {e}")))?,
+        stage: stage.parse().map_err(|e| DbError::Rejected(format!("session stage: {e}")))?,
         subject_id: subject.map(SubjectId),
+        processor_user_id: processor,
         csrf_token: csrf,
         user_agent: ua,
         times: SessionTimes {
@@ -134,6 +125,8 @@ pub struct NewSession<'a> {
     pub stage: SessionStage,
     /// Who (none for anonymous).
     pub subject_id: Option<SubjectId>,
+    /// Or which processor user.
+    pub processor_user_id: Option<i64>,
     /// CSRF token.
     pub csrf_token: &'a str,
     /// Browser.
@@ -159,6 +152,7 @@ pub fn create(conn: &mut DbConnection, s: NewSession<'_>) -> Result<i64, DbError
             sessions::token_hash.eq(s.token_hash),
             sessions::stage.eq(s.stage.as_str()),
             sessions::subject_id.eq(s.subject_id.map(|id| id.0)),
+            sessions::processor_user_id.eq(s.processor_user_id),
             sessions::csrf_token.eq(s.csrf_token),
             sessions::user_agent.eq(s.user_agent),
             sessions::created_at.eq(now),
@@ -175,9 +169,7 @@ pub fn create(conn: &mut DbConnection, s: NewSession<'_>) -> Result<i64, DbError
 
 /// Records activity.
 pub fn touch(conn: &mut DbConnection, id: i64, now: OffsetDateTime) -> Result<(), DbError> {
-    diesel::update(sessions::table.find(id))
-        .set(sessions::last_seen_at.eq(to_db(now)))
-        .execute(conn)?;
+    diesel::update(sessions::table.find(id)).set(sessions::last_seen_at.eq(to_db(now))).execute(conn)?;
     Ok(())
 }
 
@@ -187,19 +179,13 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> Result<bool, DbError> {
 }
 
 /// Ends the subject's session named by `handle`, if it is theirs.
-pub fn delete_by_handle(
-    conn: &mut DbConnection,
-    subject: SubjectId,
-    handle: &str,
-) -> Result<bool, DbError> {
+pub fn delete_by_handle(conn: &mut DbConnection, subject: SubjectId, handle: &str) -> Result<bool, DbError> {
     if handle.len() != 16 || !handle.chars().all(|c| c.is_ascii_hexdigit()) {
         return Ok(false);
     }
     let pattern = format!("{handle}%");
     Ok(diesel::delete(
-        sessions::table
-            .filter(sessions::subject_id.eq(subject.0))
-            .filter(sessions::token_hash.like(pattern)),
+        sessions::table.filter(sessions::subject_id.eq(subject.0)).filter(sessions::token_hash.like(pattern)),
     )
     .execute(conn)?
         > 0)
@@ -219,10 +205,7 @@ pub fn delete_all_for_subject(
 }
 
 /// The subject's signed-in sessions, newest first.
-pub fn list_for_subject(
-    conn: &mut DbConnection,
-    subject: SubjectId,
-) -> Result<Vec<SessionRecord>, DbError> {
+pub fn list_for_subject(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<SessionRecord>, DbError> {
     let rows: Vec<Row> = sessions::table
         .filter(sessions::subject_id.eq(subject.0))
         .filter(sessions::stage.eq(SessionStage::Complete.as_str()))
@@ -235,11 +218,8 @@ pub fn list_for_subject(
 
 /// The sealed ID token and provider of an OIDC session, for RP-initiated logout.
 pub fn id_token(conn: &mut DbConnection, id: i64) -> Result<Option<(String, Vec<u8>)>, DbError> {
-    let row: Option<(Option<String>, Option<Vec<u8>>)> = sessions::table
-        .find(id)
-        .select((sessions::oidc_provider, sessions::id_token_enc))
-        .first(conn)
-        .optional()?;
+    let row: Option<(Option<String>, Option<Vec<u8>>)> =
+        sessions::table.find(id).select((sessions::oidc_provider, sessions::id_token_enc)).first(conn).optional()?;
     Ok(match row {
         Some((Some(provider), Some(token))) => Some((provider, token)),
         _ => None,
@@ -248,8 +228,10 @@ pub fn id_token(conn: &mut DbConnection, id: i64) -> Result<Option<(String, Vec<
 
 /// Removes sessions that ended before `before` (housekeeping).
 pub fn delete_expired(conn: &mut DbConnection, before: OffsetDateTime) -> Result<usize, DbError> {
-    Ok(
-        diesel::delete(sessions::table.filter(sessions::expires_at.lt(to_db(before))))
-            .execute(conn)?,
-    )
+    Ok(diesel::delete(sessions::table.filter(sessions::expires_at.lt(to_db(before)))).execute(conn)?)
+}
+
+/// Ends every session of a processor user.
+pub fn delete_all_for_processor_user(conn: &mut DbConnection, user: i64) -> Result<usize, DbError> {
+    Ok(diesel::delete(sessions::table.filter(sessions::processor_user_id.eq(user))).execute(conn)?)
 }

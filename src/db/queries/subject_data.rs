@@ -11,9 +11,7 @@ use time::{Date, OffsetDateTime};
 use super::subjects::{self, SubjectSummary};
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError, from_db};
-use crate::domain::ids::{
-    CategoryId, ChannelId, DisclosureId, EntityId, PurposeId, RecipientId, RecordId, SubjectId,
-};
+use crate::domain::ids::{CategoryId, ChannelId, DisclosureId, EntityId, PurposeId, RecipientId, RecordId, SubjectId};
 use crate::domain::person::{RecordSource, Role};
 use crate::domain::rights::{RequestKind, RequestStatus};
 
@@ -164,15 +162,11 @@ fn parsed<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, DbError>
 where
     T::Err: std::fmt::Display,
 {
-    raw.parse()
-        .map_err(|e: T::Err| DbError::Rejected(format!("stored {what}: {e}")))
+    raw.parse().map_err(|e: T::Err| DbError::Rejected(format!("stored {what}: {e}")))
 }
 
 /// The person's relationships, with their end dates.
-pub fn relationships(
-    conn: &mut DbConnection,
-    subject: SubjectId,
-) -> Result<Vec<Relationship>, DbError> {
+pub fn relationships(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Relationship>, DbError> {
     let rows: Vec<(i64, String, Option<String>, Date, Option<Date>)> = relationships::table
         .filter(relationships::subject_id.eq(subject.0))
         .order((relationships::entity_id, relationships::started_on))
@@ -186,22 +180,13 @@ pub fn relationships(
         .load(conn)?;
     rows.into_iter()
         .map(|(entity, role, reference, since, until)| {
-            Ok(Relationship {
-                entity: EntityId(entity),
-                role: parsed(&role, "role")?,
-                reference,
-                since,
-                until,
-            })
+            Ok(Relationship { entity: EntityId(entity), role: parsed(&role, "role")?, reference, since, until })
         })
         .collect()
 }
 
 /// The person's marketing preferences.
-pub fn preferences(
-    conn: &mut DbConnection,
-    subject: SubjectId,
-) -> Result<Vec<Preference>, DbError> {
+pub fn preferences(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Preference>, DbError> {
     let rows: Vec<(i64, i64, bool, time::PrimitiveDateTime)> = marketing_preferences::table
         .filter(marketing_preferences::subject_id.eq(subject.0))
         .select((
@@ -223,27 +208,11 @@ pub fn preferences(
 }
 
 /// The person's consent history, newest first.
-pub fn consent_events(
-    conn: &mut DbConnection,
-    subject: SubjectId,
-) -> Result<Vec<ConsentEvent>, DbError> {
-    type Row = (
-        i64,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        bool,
-        String,
-        String,
-        String,
-        time::PrimitiveDateTime,
-    );
+pub fn consent_events(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<ConsentEvent>, DbError> {
+    type Row = (i64, i64, Option<i64>, Option<i64>, bool, String, String, String, time::PrimitiveDateTime);
     let rows: Vec<Row> = consent_events::table
         .filter(consent_events::subject_id.eq(subject.0))
-        .order((
-            consent_events::occurred_at.desc(),
-            consent_events::id.desc(),
-        ))
+        .order((consent_events::occurred_at.desc(), consent_events::id.desc()))
         .select((
             consent_events::id,
             consent_events::entity_id,
@@ -258,27 +227,22 @@ pub fn consent_events(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, e, c, p, granted, method, actor_kind, notice_version, at)| ConsentEvent {
-                id,
-                entity: EntityId(e),
-                channel: c.map(ChannelId),
-                purpose: p.map(PurposeId),
-                granted,
-                method,
-                actor_kind,
-                notice_version,
-                at: from_db(at),
-            },
-        )
+        .map(|(id, e, c, p, granted, method, actor_kind, notice_version, at)| ConsentEvent {
+            id,
+            entity: EntityId(e),
+            channel: c.map(ChannelId),
+            purpose: p.map(PurposeId),
+            granted,
+            method,
+            actor_kind,
+            notice_version,
+            at: from_db(at),
+        })
         .collect())
 }
 
 /// The person's rights requests, newest first.
-pub fn requests(
-    conn: &mut DbConnection,
-    subject: SubjectId,
-) -> Result<Vec<RequestSummary>, DbError> {
+pub fn requests(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<RequestSummary>, DbError> {
     type Row = (
         i64,
         String,
@@ -292,10 +256,7 @@ pub fn requests(
     );
     let rows: Vec<Row> = rights_requests::table
         .filter(rights_requests::subject_id.eq(subject.0))
-        .order((
-            rights_requests::received_at.desc(),
-            rights_requests::id.desc(),
-        ))
+        .order((rights_requests::received_at.desc(), rights_requests::id.desc()))
         .select((
             rights_requests::id,
             rights_requests::public_id,
@@ -309,21 +270,19 @@ pub fn requests(
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(
-            |(id, public_id, kind, entity, status, received, due, extended, completed)| {
-                Ok(RequestSummary {
-                    id,
-                    public_id,
-                    kind: parsed(&kind, "request kind")?,
-                    entity: entity.map(EntityId),
-                    status: parsed(&status, "request status")?,
-                    received_at: from_db(received),
-                    due_at: from_db(due),
-                    extended_due_at: extended.map(from_db),
-                    completed_at: completed.map(from_db),
-                })
-            },
-        )
+        .map(|(id, public_id, kind, entity, status, received, due, extended, completed)| {
+            Ok(RequestSummary {
+                id,
+                public_id,
+                kind: parsed(&kind, "request kind")?,
+                entity: entity.map(EntityId),
+                status: parsed(&status, "request status")?,
+                received_at: from_db(received),
+                due_at: from_db(due),
+                extended_due_at: extended.map(from_db),
+                completed_at: completed.map(from_db),
+            })
+        })
         .collect()
 }
 
@@ -341,10 +300,7 @@ pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, 
         .select((record_purposes::record_id, record_purposes::purpose_id))
         .load(conn)?;
     for (record, purpose) in links {
-        purposes_of
-            .entry(record)
-            .or_default()
-            .push(PurposeId(purpose));
+        purposes_of.entry(record).or_default().push(PurposeId(purpose));
     }
     type RecordRow = (
         i64,
@@ -431,16 +387,10 @@ pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, 
         .inner_join(data_categories::table)
         .filter(disclosures::subject_id.eq(subject.0))
         .order(data_categories::position)
-        .select((
-            disclosure_categories::disclosure_id,
-            disclosure_categories::category_id,
-        ))
+        .select((disclosure_categories::disclosure_id, disclosure_categories::category_id))
         .load(conn)?;
     for (disclosure, category) in links {
-        categories_of
-            .entry(disclosure)
-            .or_default()
-            .push(CategoryId(category));
+        categories_of.entry(disclosure).or_default().push(CategoryId(category));
     }
     let rows: Vec<(i64, i64, i64, i64, time::PrimitiveDateTime)> = disclosures::table
         .filter(disclosures::subject_id.eq(subject.0))

@@ -4,9 +4,7 @@
 use diesel::prelude::*;
 use time::{Date, OffsetDateTime};
 
-use crate::db::schema::{
-    entities, relationships, subject_emails, subject_oidc_identities, subjects,
-};
+use crate::db::schema::{entities, relationships, subject_emails, subject_oidc_identities, subjects};
 use crate::db::{DbConnection, DbError, to_db};
 use crate::domain::ids::{EntityId, SubjectId};
 use crate::domain::person::Role;
@@ -26,10 +24,7 @@ pub struct SubjectSummary {
 }
 
 /// The (not erased) subject registered under `email`.
-pub fn find_by_email(
-    conn: &mut DbConnection,
-    email: &EmailAddress,
-) -> Result<Option<SubjectId>, DbError> {
+pub fn find_by_email(conn: &mut DbConnection, email: &EmailAddress) -> Result<Option<SubjectId>, DbError> {
     Ok(subject_emails::table
         .inner_join(subjects::table)
         .filter(subject_emails::address.eq(email.as_str()))
@@ -42,10 +37,8 @@ pub fn find_by_email(
 
 /// Name, language and registered address of a subject.
 pub fn summary(conn: &mut DbConnection, id: SubjectId) -> Result<SubjectSummary, DbError> {
-    let (name, language): (String, String) = subjects::table
-        .find(id.0)
-        .select((subjects::display_name, subjects::language))
-        .first(conn)?;
+    let (name, language): (String, String) =
+        subjects::table.find(id.0).select((subjects::display_name, subjects::language)).first(conn)?;
     let email: Option<String> = subject_emails::table
         .filter(subject_emails::subject_id.eq(id.0))
         .filter(subject_emails::is_primary.eq(true))
@@ -61,11 +54,7 @@ pub fn summary(conn: &mut DbConnection, id: SubjectId) -> Result<SubjectSummary,
 }
 
 /// The subject linked to an OpenID identity.
-pub fn find_by_oidc(
-    conn: &mut DbConnection,
-    issuer: &str,
-    sub: &str,
-) -> Result<Option<SubjectId>, DbError> {
+pub fn find_by_oidc(conn: &mut DbConnection, issuer: &str, sub: &str) -> Result<Option<SubjectId>, DbError> {
     Ok(subject_oidc_identities::table
         .inner_join(subjects::table)
         .filter(subject_oidc_identities::issuer.eq(issuer))
@@ -98,12 +87,7 @@ pub fn link_oidc(
 }
 
 /// Records use of a linked identity.
-pub fn touch_oidc(
-    conn: &mut DbConnection,
-    issuer: &str,
-    sub: &str,
-    now: OffsetDateTime,
-) -> Result<(), DbError> {
+pub fn touch_oidc(conn: &mut DbConnection, issuer: &str, sub: &str, now: OffsetDateTime) -> Result<(), DbError> {
     diesel::update(
         subject_oidc_identities::table
             .filter(subject_oidc_identities::issuer.eq(issuer))
@@ -128,28 +112,18 @@ pub struct RelationshipRow {
 }
 
 /// The subject's relationships, in catalog order of the entities.
-pub fn relationships(
-    conn: &mut DbConnection,
-    subject: SubjectId,
-) -> Result<Vec<RelationshipRow>, DbError> {
+pub fn relationships(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<RelationshipRow>, DbError> {
     let rows: Vec<(i64, String, Option<String>, Date)> = relationships::table
         .inner_join(entities::table)
         .filter(relationships::subject_id.eq(subject.0))
         .order((entities::position, relationships::started_on))
-        .select((
-            relationships::entity_id,
-            relationships::role,
-            relationships::reference,
-            relationships::started_on,
-        ))
+        .select((relationships::entity_id, relationships::role, relationships::reference, relationships::started_on))
         .load(conn)?;
     rows.into_iter()
         .map(|(entity, role, reference, since)| {
             Ok(RelationshipRow {
                 entity_id: EntityId(entity),
-                role: role
-                    .parse()
-                    .map_err(|e| DbError::Rejected(format!("relationship role: {e}")))?,
+                role: role.parse().map_err(|e| DbError::Rejected(format!("relationship role: {e}")))?,
                 reference,
                 since,
             })

@@ -23,10 +23,7 @@ pub struct DownloadPage {
 
 /// `GET /download`: what the download holds, in which formats.
 pub async fn download_page(ctx: PageContext, _me: CurrentSubject) -> DownloadPage {
-    DownloadPage {
-        ctx,
-        schema: export::SCHEMA,
-    }
+    DownloadPage { ctx, schema: export::SCHEMA }
 }
 
 async fn document(
@@ -36,26 +33,15 @@ async fn document(
 ) -> Result<serde_json::Value, AppError> {
     require_recent_sign_in(&me.session, state, "/download")?;
     let subject = me.subject_id;
-    let data = state
-        .db
-        .run(move |c| subject_data::load(c, subject))
-        .await?;
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     tracing::info!(subject.id = %subject, "full download");
-    Ok(export::json_document(
-        &data,
-        &state.catalog,
-        state.clock.now(),
-        language,
-    ))
+    Ok(export::json_document(&data, &state.catalog, state.clock.now(), language))
 }
 
 fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, content_type.to_owned()))
-        .insert_header((
-            CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
+        .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
         .body(body)
 }
 

@@ -175,31 +175,18 @@ pub struct EntityView {
     pub categories: Vec<CategoryView>,
 }
 
-fn record_view(
-    r: &HeldRecord,
-    category: &Category,
-    stored: &StoredCatalog,
-    language: Language,
-) -> RecordView {
+fn record_view(r: &HeldRecord, category: &Category, stored: &StoredCatalog, language: Language) -> RecordView {
     let texts = messages(language);
     RecordView {
         id: r.id.0,
         label: stored.field_label(category, &r.field, language).to_owned(),
         value: r.value.clone(),
         source: source_key(r.source),
-        source_party: r
-            .source_party
-            .and_then(|p| stored.recipient(p))
-            .map(|p| p.name.clone()),
+        source_party: r.source_party.and_then(|p| stored.recipient(p)).map(|p| p.name.clone()),
         collected: texts.date(r.collected_at.date()),
         updated: texts.date(r.updated_at.date()),
         restricted: r.restricted_at.map(|t| texts.date(t.date())),
-        kept: r.kept_reason.as_ref().map(|why| {
-            (
-                why.clone(),
-                r.kept_until.map(|d| texts.date(d)).unwrap_or_default(),
-            )
-        }),
+        kept: r.kept_reason.as_ref().map(|why| (why.clone(), r.kept_until.map(|d| texts.date(d)).unwrap_or_default())),
     }
 }
 
@@ -215,12 +202,7 @@ pub fn category_views(
     all: bool,
 ) -> Vec<CategoryView> {
     let texts = messages(language);
-    let ended = data
-        .relationships
-        .iter()
-        .filter(|r| r.entity == entity_id)
-        .filter_map(|r| r.until)
-        .max();
+    let ended = data.relationships.iter().filter(|r| r.entity == entity_id).filter_map(|r| r.until).max();
     let mut out = Vec::new();
     for category in &stored.catalog.categories {
         if only.is_some_and(|k| k != category.key.as_str()) {
@@ -229,11 +211,8 @@ pub fn category_views(
         let Some(category_id) = stored.ids.categories.get(&category.key).copied() else {
             continue;
         };
-        let records: Vec<&HeldRecord> = data
-            .records
-            .iter()
-            .filter(|r| r.entity == entity_id && r.category == category_id)
-            .collect();
+        let records: Vec<&HeldRecord> =
+            data.records.iter().filter(|r| r.entity == entity_id && r.category == category_id).collect();
         if records.is_empty() {
             continue;
         }
@@ -245,19 +224,13 @@ pub fn category_views(
             let group = match fields.iter_mut().position(|g| g.label == label) {
                 Some(i) => &mut fields[i],
                 None => {
-                    fields.push(FieldGroup {
-                        label,
-                        records: Vec::new(),
-                        total: 0,
-                    });
+                    fields.push(FieldGroup { label, records: Vec::new(), total: 0 });
                     fields.last_mut().expect("just pushed")
                 }
             };
             group.total += 1;
             if all || group.records.len() < SHOWN_PER_FIELD {
-                group
-                    .records
-                    .push(record_view(r, category, stored, language));
+                group.records.push(record_view(r, category, stored, language));
             } else {
                 truncated = true;
             }
@@ -265,27 +238,13 @@ pub fn category_views(
         // Purposes in catalog order, each with the end date that follows from the
         // newest record it covers.
         let mut purposes = Vec::new();
-        for purpose in stored
-            .catalog
-            .purposes
-            .iter()
-            .filter(|p| p.entity == entity.key)
-        {
+        for purpose in stored.catalog.purposes.iter().filter(|p| p.entity == entity.key) {
             let Some(pid) = stored.ids.purposes.get(&purpose.key).copied() else {
                 continue;
             };
-            let newest = records
-                .iter()
-                .filter(|r| r.purposes.contains(&pid))
-                .map(|r| r.collected_at.date())
-                .max();
+            let newest = records.iter().filter(|r| r.purposes.contains(&pid)).map(|r| r.collected_at.date()).max();
             let Some(newest) = newest else { continue };
-            let end = match retention_end(
-                purpose.retention.months,
-                purpose.retention.from,
-                newest,
-                ended,
-            ) {
+            let end = match retention_end(purpose.retention.months, purpose.retention.from, newest, ended) {
                 RetentionEnd::On(date) => Some(texts.date(date)),
                 _ => None,
             };
@@ -293,20 +252,13 @@ pub fn category_views(
                 name: purpose.name.get(language).to_owned(),
                 reference: purpose.reference.clone(),
                 basis: basis_key(purpose.legal_basis),
-                legitimate_interest: purpose
-                    .legitimate_interest
-                    .as_ref()
-                    .map(|l| l.get(language).to_owned()),
+                legitimate_interest: purpose.legitimate_interest.as_ref().map(|l| l.get(language).to_owned()),
                 retention: purpose.retention.text.get(language).to_owned(),
                 retention_end: end,
             });
         }
         let mut received: BTreeMap<String, time::OffsetDateTime> = BTreeMap::new();
-        for d in data
-            .disclosures
-            .iter()
-            .filter(|d| d.entity == entity_id && d.categories.contains(&category_id))
-        {
+        for d in data.disclosures.iter().filter(|d| d.entity == entity_id && d.categories.contains(&category_id)) {
             if let Some(r) = stored.recipient(d.recipient) {
                 let last = received.entry(r.name.clone()).or_insert(d.at);
                 *last = (*last).max(d.at);
@@ -321,10 +273,7 @@ pub fn category_views(
             purposes,
             recipients: received
                 .into_iter()
-                .map(|(name, at)| ReceivedBy {
-                    name,
-                    last: texts.date(at.date()),
-                })
+                .map(|(name, at)| ReceivedBy { name, last: texts.date(at.date()) })
                 .collect(),
         });
     }
@@ -333,11 +282,7 @@ pub fn category_views(
 
 /// The entities that hold something about the person (relationship or data), in
 /// catalog order; entities without anything are left out.
-pub fn entity_views(
-    data: &SubjectData,
-    stored: &StoredCatalog,
-    language: Language,
-) -> Vec<EntityView> {
+pub fn entity_views(data: &SubjectData, stored: &StoredCatalog, language: Language) -> Vec<EntityView> {
     let texts = messages(language);
     stored
         .catalog
@@ -363,9 +308,7 @@ pub fn entity_views(
                 roles,
                 dpo_name: entity.dpo_name.clone(),
                 dpo_email: entity.dpo_email.to_string(),
-                authority: authority
-                    .map(|a| (a.name.clone(), a.website.clone(), a.phone.clone()))
-                    .unwrap_or_default(),
+                authority: authority.map(|a| (a.name.clone(), a.website.clone(), a.phone.clone())).unwrap_or_default(),
                 categories,
             })
         })
@@ -391,17 +334,9 @@ pub async fn dashboard(
 ) -> Result<DashboardPage, AppError> {
     let gpc_applied = preferences::apply_gpc(&req, &state, me.subject_id).await?;
     let subject = me.subject_id;
-    let data = state
-        .db
-        .run(move |c| subject_data::load(c, subject))
-        .await?;
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     let entities = entity_views(&data, &state.catalog, ctx.lang);
-    Ok(DashboardPage {
-        ctx,
-        name: data.summary.display_name,
-        entities,
-        gpc_applied,
-    })
+    Ok(DashboardPage { ctx, name: data.summary.display_name, entities, gpc_applied })
 }
 
 /// `GET /data/{entity}/{category}`.
@@ -422,38 +357,13 @@ pub async fn category(
 ) -> Result<CategoryPage, AppError> {
     let (entity_key, category_key) = path.into_inner();
     let stored = &state.catalog;
-    let entity = stored
-        .catalog
-        .entities
-        .iter()
-        .find(|e| e.key.as_str() == entity_key)
-        .ok_or(AppError::NotFound)?;
-    let entity_id = stored
-        .ids
-        .entities
-        .get(&entity.key)
-        .copied()
-        .ok_or(AppError::NotFound)?;
+    let entity = stored.catalog.entities.iter().find(|e| e.key.as_str() == entity_key).ok_or(AppError::NotFound)?;
+    let entity_id = stored.ids.entities.get(&entity.key).copied().ok_or(AppError::NotFound)?;
     let subject = me.subject_id;
-    let data = state
-        .db
-        .run(move |c| subject_data::load(c, subject))
-        .await?;
-    let category = category_views(
-        &data,
-        stored,
-        entity_id,
-        entity,
-        ctx.lang,
-        Some(&category_key),
-        true,
-    )
-    .into_iter()
-    .next()
-    .ok_or(AppError::NotFound)?;
-    Ok(CategoryPage {
-        ctx,
-        entity_name: entity.legal_name.clone(),
-        category,
-    })
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let category = category_views(&data, stored, entity_id, entity, ctx.lang, Some(&category_key), true)
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    Ok(CategoryPage { ctx, entity_name: entity.legal_name.clone(), category })
 }

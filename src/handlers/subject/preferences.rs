@@ -100,10 +100,7 @@ pub fn task_status_key(status: &str) -> &'static str {
 
 /// Whether the request carries the Global Privacy Control signal (only "1" counts).
 pub fn sends_gpc(req: &HttpRequest) -> bool {
-    req.headers()
-        .get("sec-gpc")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim() == "1")
+    req.headers().get("sec-gpc").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim() == "1")
 }
 
 /// Applies one change in one transaction, with `stop_marketing` tasks for recipients
@@ -118,10 +115,7 @@ pub async fn change(
     method: &'static str,
 ) -> Result<bool, DbError> {
     let stored = state.catalog.clone();
-    let notice_version = stored
-        .entity(entity)
-        .map(|e| e.notice_version.clone())
-        .unwrap_or_default();
+    let notice_version = stored.entity(entity).map(|e| e.notice_version.clone()).unwrap_or_default();
     let now = state.clock.now();
     state
         .db
@@ -141,7 +135,7 @@ pub async fn change(
                 return Ok(false);
             };
             if !granted {
-                propagation::stop_marketing(c, &stored, subject, entity, channel, event, now)?;
+                propagation::stop_marketing(c, &stored, subject, entity, channel, event, None, now)?;
             }
             Ok(true)
         })
@@ -151,18 +145,11 @@ pub async fn change(
 /// A request with `Sec-GPC: 1` opts the person out of every channel the catalog marks
 /// as sharing (online advertising, social media); recorded as method `gpc`. Returns how
 /// many choices it changed.
-pub async fn apply_gpc(
-    req: &HttpRequest,
-    state: &AppState,
-    subject: SubjectId,
-) -> Result<usize, AppError> {
+pub async fn apply_gpc(req: &HttpRequest, state: &AppState, subject: SubjectId) -> Result<usize, AppError> {
     if !sends_gpc(req) {
         return Ok(0);
     }
-    let current = state
-        .db
-        .run(move |c| subject_data::preferences(c, subject))
-        .await?;
+    let current = state.db.run(move |c| subject_data::preferences(c, subject)).await?;
     let mut changed = 0;
     for p in current.into_iter().filter(|p| p.granted) {
         if state.catalog.channel(p.channel).is_some_and(|c| c.sharing)
@@ -185,14 +172,8 @@ async fn page(
     gpc_applied: usize,
     error: Option<&'static str>,
 ) -> Result<PreferencesPage, AppError> {
-    let data = state
-        .db
-        .run(move |c| subject_data::load(c, subject))
-        .await?;
-    let tasks = state
-        .db
-        .run(move |c| propagation::for_subject(c, subject, None))
-        .await?;
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let tasks = state.db.run(move |c| propagation::for_subject(c, subject, None)).await?;
     let stored = &state.catalog;
     let language = ctx.lang;
     let texts = messages(language);
@@ -212,10 +193,7 @@ async fn page(
             .filter_map(|key| {
                 let channel = stored.catalog.channels.iter().find(|c| &c.key == key)?;
                 let channel_id = stored.ids.channels.get(key).copied()?;
-                let pref = data
-                    .preferences
-                    .iter()
-                    .find(|p| p.entity == entity_id && p.channel == channel_id);
+                let pref = data.preferences.iter().find(|p| p.entity == entity_id && p.channel == channel_id);
                 Some(Cell {
                     channel: key.to_string(),
                     name: channel.name.get(language).to_owned(),
@@ -238,19 +216,12 @@ async fn page(
         .iter()
         .map(|e| HistoryRow {
             at: texts.date_time(e.at),
-            entity: stored
-                .entity(e.entity)
-                .map(|x| x.legal_name.clone())
-                .unwrap_or_default(),
+            entity: stored.entity(e.entity).map(|x| x.legal_name.clone()).unwrap_or_default(),
             what: e
                 .channel
                 .and_then(|c| stored.channel(c))
                 .map(|c| c.name.get(language).to_owned())
-                .or_else(|| {
-                    e.purpose
-                        .and_then(|p| stored.purpose(p))
-                        .map(|p| p.name.get(language).to_owned())
-                })
+                .or_else(|| e.purpose.and_then(|p| stored.purpose(p)).map(|p| p.name.get(language).to_owned()))
                 .unwrap_or_default(),
             granted: e.granted,
             method: method_key(&e.method),
@@ -258,23 +229,11 @@ async fn page(
             notified: tasks
                 .iter()
                 .filter(|t| t.consent_event == Some(e.id))
-                .filter_map(|t| {
-                    Some((
-                        stored.recipient(t.recipient)?.name.clone(),
-                        task_status_key(&t.status),
-                    ))
-                })
+                .filter_map(|t| Some((stored.recipient(t.recipient)?.name.clone(), task_status_key(&t.status))))
                 .collect(),
         })
         .collect();
-    Ok(PreferencesPage {
-        ctx,
-        grids,
-        history,
-        gpc,
-        gpc_applied,
-        error,
-    })
+    Ok(PreferencesPage { ctx, grids, history, gpc, gpc_applied, error })
 }
 
 /// `GET /preferences`: the grid and its history.
@@ -285,10 +244,7 @@ pub async fn preferences_page(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let applied = apply_gpc(&req, &state, me.subject_id).await?;
-    render(
-        StatusCode::OK,
-        &page(ctx, &state, me.subject_id, sends_gpc(&req), applied, None).await?,
-    )
+    render(StatusCode::OK, &page(ctx, &state, me.subject_id, sends_gpc(&req), applied, None).await?)
 }
 
 /// One change.
@@ -306,54 +262,32 @@ pub async fn change_preference(
     form: CsrfForm<PreferenceForm>,
 ) -> Result<HttpResponse, AppError> {
     let CsrfForm { form, session } = form;
-    let Some(subject) = session
-        .subject_id
-        .filter(|_| session.stage == crate::auth::session::SessionStage::Complete)
+    let Some(subject) = session.subject_id.filter(|_| session.stage == crate::auth::session::SessionStage::Complete)
     else {
-        return Err(AppError::SignInRequired {
-            next: "/preferences".into(),
-        });
+        return Err(AppError::SignInRequired { next: "/preferences".into() });
     };
     let stored = &state.catalog;
-    let entity = stored
-        .catalog
-        .entities
-        .iter()
-        .find(|e| e.key.as_str() == form.entity);
-    let declared = entity.is_some_and(|e| {
-        e.marketing_channels
-            .iter()
-            .any(|c| c.as_str() == form.channel)
-    });
+    let entity = stored.catalog.entities.iter().find(|e| e.key.as_str() == form.entity);
+    let declared = entity.is_some_and(|e| e.marketing_channels.iter().any(|c| c.as_str() == form.channel));
     let granted = match form.granted.as_str() {
         "true" => Some(true),
         "false" => Some(false),
         _ => None,
     };
-    let ids = entity
-        .and_then(|e| stored.ids.entities.get(&e.key).copied())
-        .zip(
-            stored
-                .catalog
-                .channels
-                .iter()
-                .find(|c| c.key.as_str() == form.channel)
-                .and_then(|c| stored.ids.channels.get(&c.key).copied()),
-        );
+    let ids = entity.and_then(|e| stored.ids.entities.get(&e.key).copied()).zip(
+        stored
+            .catalog
+            .channels
+            .iter()
+            .find(|c| c.key.as_str() == form.channel)
+            .and_then(|c| stored.ids.channels.get(&c.key).copied()),
+    );
     let (Some((entity_id, channel_id)), true, Some(granted)) = (ids, declared, granted) else {
         tracing::info!(subject.id = %subject, "preference change refused: channel not declared for the entity");
         let ctx = PageContext::for_request(&req, Some(&session));
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &page(
-                ctx,
-                &state,
-                subject,
-                false,
-                0,
-                Some("preferences.error_channel"),
-            )
-            .await?,
+            &page(ctx, &state, subject, false, 0, Some("preferences.error_channel")).await?,
         );
     };
     if change(&state, subject, entity_id, channel_id, granted, "web").await? {
@@ -363,32 +297,17 @@ pub async fn change_preference(
 }
 
 /// `GET /consent-receipt`: a signed Kantara 1.1 receipt of the current preferences.
-pub async fn consent_receipt(
-    me: CurrentSubject,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn consent_receipt(me: CurrentSubject, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let subject = me.subject_id;
-    let data = state
-        .db
-        .run(move |c| subject_data::load(c, subject))
-        .await?;
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     let key = state.keys.receipt_signing_key();
     let receipt_id = crate::domain::ids::PublicId::new();
-    let receipt = receipts::receipt(
-        &data,
-        &state.catalog,
-        state.clock.now(),
-        receipt_id.as_str(),
-        &key,
-    );
-    let body = serde_json::to_vec_pretty(&receipts::document(receipt, &key))
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let receipt = receipts::receipt(&data, &state.catalog, state.clock.now(), receipt_id.as_str(), &key);
+    let body =
+        serde_json::to_vec_pretty(&receipts::document(receipt, &key)).map_err(|e| AppError::Internal(e.into()))?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "application/json"))
-        .insert_header((
-            CONTENT_DISPOSITION,
-            format!("attachment; filename=\"consent-receipt-{receipt_id}.json\""),
-        ))
+        .insert_header((CONTENT_DISPOSITION, format!("attachment; filename=\"consent-receipt-{receipt_id}.json\"")))
         .body(body))
 }
 

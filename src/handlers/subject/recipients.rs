@@ -60,10 +60,7 @@ pub async fn recipients(
     state: web::Data<AppState>,
 ) -> Result<RecipientsPage, AppError> {
     let subject = me.subject_id;
-    let data = state
-        .db
-        .run(move |c| subject_data::load(c, subject))
-        .await?;
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     let stored = &state.catalog;
     let language = ctx.lang;
     let texts = messages(language);
@@ -77,14 +74,8 @@ pub async fn recipients(
             .iter()
             .filter(|d| d.recipient == rid)
             .map(|d| DisclosureView {
-                entity: stored
-                    .entity(d.entity)
-                    .map(|e| e.legal_name.clone())
-                    .unwrap_or_default(),
-                purpose: stored
-                    .purpose(d.purpose)
-                    .map(|p| p.name.get(language).to_owned())
-                    .unwrap_or_default(),
+                entity: stored.entity(d.entity).map(|e| e.legal_name.clone()).unwrap_or_default(),
+                purpose: stored.purpose(d.purpose).map(|p| p.name.get(language).to_owned()).unwrap_or_default(),
                 categories: d
                     .categories
                     .iter()
@@ -103,8 +94,7 @@ pub async fn recipients(
             name: recipient.name.clone(),
             kind: kind_key(recipient.kind),
             country: recipient.country.clone(),
-            safeguard: (recipient.safeguard != Safeguard::Eea)
-                .then(|| safeguard_key(recipient.safeguard)),
+            safeguard: (recipient.safeguard != Safeguard::Eea).then(|| safeguard_key(recipient.safeguard)),
             description: recipient.description.get(language).to_owned(),
             disclosures,
         });
@@ -112,21 +102,11 @@ pub async fn recipients(
     let mut sources: Vec<(String, String)> = Vec::new();
     for r in &data.records {
         if let Some(party) = r.source_party.and_then(|p| stored.recipient(p)) {
-            let entity = stored
-                .entity(r.entity)
-                .map(|e| e.legal_name.clone())
-                .unwrap_or_default();
-            if !sources
-                .iter()
-                .any(|(p, e)| p == &party.name && e == &entity)
-            {
+            let entity = stored.entity(r.entity).map(|e| e.legal_name.clone()).unwrap_or_default();
+            if !sources.iter().any(|(p, e)| p == &party.name && e == &entity) {
                 sources.push((party.name.clone(), entity));
             }
         }
     }
-    Ok(RecipientsPage {
-        ctx,
-        recipients: views,
-        sources,
-    })
+    Ok(RecipientsPage { ctx, recipients: views, sources })
 }

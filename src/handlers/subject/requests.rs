@@ -14,16 +14,15 @@ use super::preferences::task_status_key;
 use super::{basis_key, role_key};
 use crate::db::DbError;
 use crate::db::queries::catalog::StoredCatalog;
-use crate::db::queries::preferences::{self, ConsentChange};
+use crate::db::queries::decisions::{self, Decision, Engine};
 use crate::db::queries::requests::{self, NewItem, NewRequest};
 use crate::db::queries::subject_data::{self, SubjectData};
-use crate::db::queries::{outbox, propagation};
+use crate::db::queries::{audit, outbox, propagation};
+use crate::domain::audit::Actor;
 use crate::domain::catalog::LegalBasis;
-use crate::domain::ids::{CategoryId, EntityId, PurposeId, RecordId, SubjectId};
+use crate::domain::ids::{CategoryId, EntityId, PurposeId, RecordId};
 use crate::domain::person::MAX_RECORD_VALUE_CHARS;
-use crate::domain::rights::{
-    Availability, ProcessingProfile, RequestKind, RequestStatus, reference,
-};
+use crate::domain::rights::{Availability, ProcessingProfile, RequestKind, RequestStatus, reference};
 use crate::email::messages as mail;
 use crate::error::AppError;
 use crate::extractors::session::require_recent_sign_in;
@@ -77,22 +76,13 @@ fn action_key(action: &str) -> &'static str {
 pub fn profile(data: &SubjectData, stored: &StoredCatalog) -> ProcessingProfile {
     let mut bases = Vec::new();
     let mut automated = false;
-    for purpose in data
-        .records
-        .iter()
-        .flat_map(|r| r.purposes.iter())
-        .filter_map(|p| stored.purpose(*p))
-    {
+    for purpose in data.records.iter().flat_map(|r| r.purposes.iter()).filter_map(|p| stored.purpose(*p)) {
         if !bases.contains(&purpose.legal_basis) {
             bases.push(purpose.legal_basis);
         }
         automated |= purpose.automated_decision;
     }
-    ProcessingProfile {
-        bases,
-        automated,
-        has_data: !data.records.is_empty() || !data.relationships.is_empty(),
-    }
+    ProcessingProfile { bases, automated, has_data: !data.records.is_empty() || !data.relationships.is_empty() }
 }
 
 /// One right on the requests page.
@@ -141,10 +131,7 @@ pub async fn requests_page(
     state: web::Data<AppState>,
 ) -> Result<RequestsPage, AppError> {
     let subject = me.subject_id;
-    let data = state
-        .db
-        .run(move |c| subject_data::load(c, subject))
-        .await?;
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     let stored = &state.catalog;
     let texts = messages(ctx.lang);
     let profile = profile(&data, stored);
@@ -167,20 +154,13 @@ pub async fn requests_page(
             public_id: r.public_id.clone(),
             reference: reference(&r.public_id),
             kind: kind_key(r.kind),
-            scope: r
-                .entity
-                .and_then(|e| stored.entity(e))
-                .map(|e| e.legal_name.clone()),
+            scope: r.entity.and_then(|e| stored.entity(e)).map(|e| e.legal_name.clone()),
             status: status_key(r.status),
             received: texts.date(r.received_at.date()),
             due: texts.date(r.extended_due_at.unwrap_or(r.due_at).date()),
         })
         .collect();
-    Ok(RequestsPage {
-        ctx,
-        requests,
-        rights,
-    })
+    Ok(RequestsPage { ctx, requests, rights })
 }
 
 /// A choice in a form: (value, label, extra).
@@ -224,31 +204,15 @@ fn parse_kind(raw: &str) -> Result<RequestKind, AppError> {
 /// The purposes a kind can name, for this person: legitimate-interest / public-task
 /// and direct-marketing purposes (objection), consent purposes (withdrawal), automated
 /// ones (review).
-fn eligible_purposes(
-    kind: RequestKind,
-    data: &SubjectData,
-    stored: &StoredCatalog,
-) -> Vec<PurposeId> {
+fn eligible_purposes(kind: RequestKind, data: &SubjectData, stored: &StoredCatalog) -> Vec<PurposeId> {
     let mut out: Vec<PurposeId> = Vec::new();
     let related: Vec<EntityId> = data.relationships.iter().map(|r| r.entity).collect();
-    let candidates = data
-        .records
-        .iter()
-        .flat_map(|r| r.purposes.iter().copied())
-        .chain(
-            stored
-                .catalog
-                .purposes
-                .iter()
-                .filter(|p| p.marketing)
-                .filter_map(|p| {
-                    let entity = stored.ids.entities.get(&p.entity)?;
-                    related
-                        .contains(entity)
-                        .then(|| stored.ids.purposes.get(&p.key).copied())
-                        .flatten()
-                }),
-        );
+    let candidates = data.records.iter().flat_map(|r| r.purposes.iter().copied()).chain(
+        stored.catalog.purposes.iter().filter(|p| p.marketing).filter_map(|p| {
+            let entity = stored.ids.entities.get(&p.entity)?;
+            related.contains(entity).then(|| stored.ids.purposes.get(&p.key).copied()).flatten()
+        }),
+    );
     for pid in candidates {
         let Some(p) = stored.purpose(pid) else {
             continue;
@@ -263,13 +227,7 @@ fn eligible_purposes(
             out.push(pid);
         }
     }
-    out.sort_by_key(|id| {
-        stored
-            .catalog
-            .purposes
-            .iter()
-            .position(|p| stored.ids.purposes.get(&p.key) == Some(id))
-    });
+    out.sort_by_key(|id| stored.catalog.purposes.iter().position(|p| stored.ids.purposes.get(&p.key) == Some(id)));
     out
 }
 
@@ -283,11 +241,7 @@ fn build_form_page(
     form: HashMap<String, String>,
 ) -> NewRequestPage {
     let language = ctx.lang;
-    let mut scopes = vec![(
-        "all".to_owned(),
-        ctx.t("requests.scope_all").into_owned(),
-        String::new(),
-    )];
+    let mut scopes = vec![("all".to_owned(), ctx.t("requests.scope_all").into_owned(), String::new())];
     for entity in &stored.catalog.entities {
         let Some(id) = stored.ids.entities.get(&entity.key) else {
             continue;
@@ -299,11 +253,7 @@ fn build_form_page(
             .map(|r| ctx.t(role_key(r.role)).into_owned())
             .collect();
         if !roles.is_empty() || data.records.iter().any(|r| &r.entity == id) {
-            scopes.push((
-                entity.key.to_string(),
-                entity.legal_name.clone(),
-                roles.join(", "),
-            ));
+            scopes.push((entity.key.to_string(), entity.legal_name.clone(), roles.join(", ")));
         }
     }
     let records = if kind == RequestKind::Rectification {
@@ -335,11 +285,8 @@ fn build_form_page(
             let p = stored.purpose(pid)?;
             let entity = stored.catalog.entity(&p.entity)?;
             let basis = ctx.t(basis_key(p.legal_basis)).into_owned();
-            let marketing = if p.marketing {
-                format!(" · {}", ctx.t("requests.marketing_at_once"))
-            } else {
-                String::new()
-            };
+            let marketing =
+                if p.marketing { format!(" · {}", ctx.t("requests.marketing_at_once")) } else { String::new() };
             Some((
                 p.key.to_string(),
                 format!("{} ({})", p.name.get(language), entity.legal_name),
@@ -353,19 +300,9 @@ fn build_form_page(
             .categories
             .iter()
             .filter(|c| {
-                stored
-                    .ids
-                    .categories
-                    .get(&c.key)
-                    .is_some_and(|id| data.records.iter().any(|r| &r.category == id))
+                stored.ids.categories.get(&c.key).is_some_and(|id| data.records.iter().any(|r| &r.category == id))
             })
-            .map(|c| {
-                (
-                    c.key.to_string(),
-                    c.name.get(language).to_owned(),
-                    String::new(),
-                )
-            })
+            .map(|c| (c.key.to_string(), c.name.get(language).to_owned(), String::new()))
             .collect()
     } else {
         Vec::new()
@@ -394,26 +331,12 @@ pub async fn new_request(
 ) -> Result<HttpResponse, AppError> {
     let kind = parse_kind(&kind)?;
     let subject = me.subject_id;
-    let data = state
-        .db
-        .run(move |c| subject_data::load(c, subject))
-        .await?;
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     if let Availability::NotOffered(why) = kind.availability(&profile(&data, &state.catalog)) {
-        let page = build_form_page(
-            ctx,
-            kind,
-            &data,
-            &state.catalog,
-            Some(why),
-            None,
-            HashMap::new(),
-        );
+        let page = build_form_page(ctx, kind, &data, &state.catalog, Some(why), None, HashMap::new());
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    render(
-        StatusCode::OK,
-        &build_form_page(ctx, kind, &data, &state.catalog, None, None, HashMap::new()),
-    )
+    render(StatusCode::OK, &build_form_page(ctx, kind, &data, &state.catalog, None, None, HashMap::new()))
 }
 
 /// A validated request, ready to file.
@@ -424,11 +347,7 @@ struct Validated {
 }
 
 fn clean_text(raw: &str) -> String {
-    raw.trim()
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect::<String>()
-        .replace("\r\n", "\n")
+    raw.trim().chars().filter(|c| !c.is_control() || *c == '\n').collect::<String>().replace("\r\n", "\n")
 }
 
 fn validate(
@@ -441,21 +360,10 @@ fn validate(
     let entity = match scope {
         "" | "all" => None,
         key => {
-            let entity = stored
-                .catalog
-                .entities
-                .iter()
-                .find(|e| e.key.as_str() == key)
-                .ok_or("requests.error_scope")?;
-            let id = stored
-                .ids
-                .entities
-                .get(&entity.key)
-                .copied()
-                .ok_or("requests.error_scope")?;
-            if !data.relationships.iter().any(|r| r.entity == id)
-                && !data.records.iter().any(|r| r.entity == id)
-            {
+            let entity =
+                stored.catalog.entities.iter().find(|e| e.key.as_str() == key).ok_or("requests.error_scope")?;
+            let id = stored.ids.entities.get(&entity.key).copied().ok_or("requests.error_scope")?;
+            if !data.relationships.iter().any(|r| r.entity == id) && !data.records.iter().any(|r| r.entity == id) {
                 return Err("requests.error_scope");
             }
             Some(id)
@@ -468,10 +376,7 @@ fn validate(
     let mut items = Vec::new();
     match kind {
         RequestKind::Rectification => {
-            let record: i64 = form
-                .get("record")
-                .and_then(|r| r.trim().parse().ok())
-                .ok_or("requests.error_record")?;
+            let record: i64 = form.get("record").and_then(|r| r.trim().parse().ok()).ok_or("requests.error_record")?;
             let own = data
                 .records
                 .iter()
@@ -479,8 +384,7 @@ fn validate(
                 .ok_or("requests.error_record")?;
             let correct = form.get("mode").map(String::as_str) != Some("statement");
             if correct {
-                let value =
-                    clean_text(form.get("proposed_value").map(String::as_str).unwrap_or(""));
+                let value = clean_text(form.get("proposed_value").map(String::as_str).unwrap_or(""));
                 if value.is_empty() {
                     return Err("requests.error_value_empty");
                 }
@@ -490,25 +394,14 @@ fn validate(
                 if value == own.value {
                     return Err("requests.error_value_same");
                 }
-                items.push(NewItem {
-                    record: Some(own.id),
-                    proposed_value: Some(value),
-                    ..Default::default()
-                });
+                items.push(NewItem { record: Some(own.id), proposed_value: Some(value), ..Default::default() });
             } else {
                 if statement.is_empty() {
                     return Err("requests.error_statement_needed");
                 }
-                items.push(NewItem {
-                    record: Some(own.id),
-                    ..Default::default()
-                });
+                items.push(NewItem { record: Some(own.id), ..Default::default() });
             }
-            return Ok(Validated {
-                entity: Some(own.entity),
-                statement,
-                items,
-            });
+            return Ok(Validated { entity: Some(own.entity), statement, items });
         }
         RequestKind::Objection | RequestKind::Withdrawal | RequestKind::AutomatedDecisionReview => {
             let eligible = eligible_purposes(kind, data, stored);
@@ -527,10 +420,7 @@ fn validate(
                     .and_then(|p| stored.ids.purposes.get(&p.key).copied())
                     .filter(|id| eligible.contains(id))
                     .ok_or("requests.error_purpose")?;
-                items.push(NewItem {
-                    purpose: Some(pid),
-                    ..Default::default()
-                });
+                items.push(NewItem { purpose: Some(pid), ..Default::default() });
             }
             if items.is_empty() {
                 return Err("requests.error_purpose_none");
@@ -554,10 +444,7 @@ fn validate(
                     .find(|c| c.key.as_str() == key)
                     .and_then(|c| stored.ids.categories.get(&c.key).copied())
                     .ok_or("requests.error_category")?;
-                items.push(NewItem {
-                    category: Some(cid),
-                    ..Default::default()
-                });
+                items.push(NewItem { category: Some(cid), ..Default::default() });
             }
             if statement.is_empty() {
                 return Err("requests.error_statement_needed");
@@ -565,11 +452,7 @@ fn validate(
         }
         RequestKind::Access | RequestKind::Portability | RequestKind::Erasure => {}
     }
-    Ok(Validated {
-        entity,
-        statement,
-        items,
-    })
+    Ok(Validated { entity, statement, items })
 }
 
 /// `POST /requests/new/{kind}`: files a request.
@@ -581,22 +464,15 @@ pub async fn file_request(
 ) -> Result<HttpResponse, AppError> {
     let kind = parse_kind(&kind)?;
     let CsrfForm { form, session } = form;
-    let Some(subject) = session
-        .subject_id
-        .filter(|_| session.stage == crate::auth::session::SessionStage::Complete)
+    let Some(subject) = session.subject_id.filter(|_| session.stage == crate::auth::session::SessionStage::Complete)
     else {
-        return Err(AppError::SignInRequired {
-            next: format!("/requests/new/{}", kind.as_str()),
-        });
+        return Err(AppError::SignInRequired { next: format!("/requests/new/{}", kind.as_str()) });
     };
     if kind == RequestKind::Erasure {
         // Erasure cannot be undone: it needs a sign-in of the last minutes (OTP-10).
         require_recent_sign_in(&session, &state, "/requests/new/erasure")?;
     }
-    let data = state
-        .db
-        .run(move |c| subject_data::load(c, subject))
-        .await?;
+    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     let stored = state.catalog.clone();
     let ctx = PageContext::for_request(&req, Some(&session));
     if let Availability::NotOffered(why) = kind.availability(&profile(&data, &stored)) {
@@ -616,22 +492,10 @@ pub async fn file_request(
         }
     };
     let entity = valid.entity;
-    if let Some(existing) = state
-        .db
-        .run(move |c| requests::open_of_kind(c, subject, kind, entity))
-        .await?
-    {
+    if let Some(existing) = state.db.run(move |c| requests::open_of_kind(c, subject, kind, entity)).await? {
         return render(
             StatusCode::CONFLICT,
-            &build_form_page(
-                ctx,
-                kind,
-                &data,
-                &stored,
-                Some("requests.error_duplicate"),
-                Some(existing),
-                form,
-            ),
+            &build_form_page(ctx, kind, &data, &stored, Some("requests.error_duplicate"), Some(existing), form),
         );
     }
     let now = state.clock.now();
@@ -643,16 +507,9 @@ pub async fn file_request(
         .transaction(move |c| {
             // Checked again inside the transaction: two submissions at once file one.
             if requests::open_of_kind(c, subject, kind, entity)?.is_some() {
-                return Err(DbError::Conflict(
-                    "an open request of this kind exists".into(),
-                ));
+                return Err(DbError::Conflict("an open request of this kind exists".into()));
             }
-            let immediate = takes_effect_at_once(kind, &valid.items, &stored);
-            let status = if immediate {
-                RequestStatus::Completed
-            } else {
-                RequestStatus::Received
-            };
+            let immediate = decided_at_once(kind, &valid.items, &stored, &st.settings);
             let filed = requests::create(
                 c,
                 NewRequest {
@@ -661,13 +518,29 @@ pub async fn file_request(
                     entity,
                     statement: &valid.statement,
                     items: valid.items.clone(),
-                    status,
+                    status: RequestStatus::Received,
                     channel: "web",
                     staff_user: None,
                     now,
                 },
             )?;
-            apply_at_once(c, &st, subject, kind, &valid.items, now)?;
+            audit::append(
+                c,
+                &Actor::Subject(subject.0),
+                "request.filed",
+                Some(subject.0),
+                Some("request"),
+                Some(&filed.public_id),
+                serde_json::json!({ "kind": kind.as_str() }),
+                now,
+            )?;
+            let done = if immediate {
+                let engine = Engine { stored: &stored, keys: &st.keys, public_base: &st.public_base };
+                decisions::decide(c, &engine, &filed.public_id, &Decision::Approve, &Actor::System, now)?.status
+                    == "completed"
+            } else {
+                false
+            };
             if let Some(email) = &summary.email {
                 let texts = messages(summary.language);
                 let link = format!("{public_base}/requests/{}", filed.public_id);
@@ -678,12 +551,11 @@ pub async fn file_request(
                     &reference(&filed.public_id),
                     &texts.get(kind_key(kind)),
                     &texts.date(filed.due_at.date()),
-                    immediate,
+                    done,
                     &link,
                 )
                 .map_err(|e| DbError::Rejected(format!("cannot render the confirmation: {e}")))?;
-                let payload =
-                    serde_json::to_vec(&message).map_err(|e| DbError::Rejected(e.to_string()))?;
+                let payload = serde_json::to_vec(&message).map_err(|e| DbError::Rejected(e.to_string()))?;
                 outbox::enqueue(c, "email", st.keys.seal(&payload), now, None)?;
             }
             Ok(filed)
@@ -695,15 +567,7 @@ pub async fn file_request(
             let ctx = PageContext::for_request(&req, Some(&session));
             return render(
                 StatusCode::CONFLICT,
-                &build_form_page(
-                    ctx,
-                    kind,
-                    &data,
-                    &state.catalog,
-                    Some("requests.error_duplicate"),
-                    None,
-                    form,
-                ),
+                &build_form_page(ctx, kind, &data, &state.catalog, Some("requests.error_duplicate"), None, form),
             );
         }
         Err(e) => return Err(e.into()),
@@ -713,79 +577,22 @@ pub async fn file_request(
     Ok(see_other(&format!("/requests/{}", filed.public_id)))
 }
 
-/// Withdrawals of consent, and objections naming only direct-marketing purposes, are
-/// carried out when filed (Arts. 7(3) and 21(3)).
-fn takes_effect_at_once(kind: RequestKind, items: &[NewItem], stored: &StoredCatalog) -> bool {
-    match kind {
-        RequestKind::Withdrawal => true,
-        RequestKind::Objection => items.iter().all(|i| {
-            i.purpose
-                .and_then(|p| stored.purpose(p))
-                .is_some_and(|p| p.marketing)
-        }),
-        _ => false,
-    }
-}
-
-/// Carries out what takes effect at once: marketing stops on every channel of the
-/// entities concerned (with tasks for recipients doing that marketing), and consent
-/// withdrawals are recorded.
-fn apply_at_once(
-    c: &mut crate::db::DbConnection,
-    state: &AppState,
-    subject: SubjectId,
+/// Withdrawals of consent, and objections naming only direct-marketing purposes, take
+/// effect when filed (Arts. 7(3) and 21(3)); other kinds when settings say so.
+fn decided_at_once(
     kind: RequestKind,
     items: &[NewItem],
-    now: time::OffsetDateTime,
-) -> Result<(), DbError> {
-    let stored = &state.catalog;
-    for purpose in items
-        .iter()
-        .filter_map(|i| i.purpose)
-        .filter_map(|p| Some((p, stored.purpose(p)?)))
-    {
-        let (pid, p) = purpose;
-        let Some(entity) = stored.catalog.entity(&p.entity) else {
-            continue;
-        };
-        let Some(entity_id) = stored.ids.entities.get(&entity.key).copied() else {
-            continue;
-        };
-        if kind == RequestKind::Withdrawal {
-            preferences::withdraw_purpose_consent(
-                c,
-                subject,
-                entity_id,
-                pid,
-                &entity.notice_version,
-                now,
-            )?;
-        }
-        if p.marketing && matches!(kind, RequestKind::Objection | RequestKind::Withdrawal) {
-            for channel in &entity.marketing_channels {
-                let Some(channel_id) = stored.ids.channels.get(channel).copied() else {
-                    continue;
-                };
-                let change = ConsentChange {
-                    subject,
-                    entity: entity_id,
-                    channel: channel_id,
-                    granted: false,
-                    method: "web",
-                    actor_kind: "subject",
-                    actor_id: None,
-                    notice_version: &entity.notice_version,
-                    now,
-                };
-                if let Some(event) = preferences::set(c, &change)? {
-                    propagation::stop_marketing(
-                        c, stored, subject, entity_id, channel_id, event, now,
-                    )?;
-                }
+    stored: &StoredCatalog,
+    settings: &crate::settings::Settings,
+) -> bool {
+    settings.requests.auto_approve.contains(&kind)
+        || match kind {
+            RequestKind::Withdrawal => true,
+            RequestKind::Objection => {
+                items.iter().all(|i| i.purpose.and_then(|p| stored.purpose(p)).is_some_and(|p| p.marketing))
             }
+            _ => false,
         }
-    }
-    Ok(())
 }
 
 /// One step of a request's history.
@@ -840,21 +647,11 @@ pub async fn request_page(
     let public_id = crate::domain::ids::PublicId::parse(&id).ok_or(AppError::NotFound)?;
     let subject = me.subject_id;
     let lookup = public_id.to_string();
-    let (detail, data) = state
-        .db
-        .run(move |c| {
-            Ok((
-                requests::find(c, subject, &lookup)?,
-                subject_data::load(c, subject)?,
-            ))
-        })
-        .await?;
+    let (detail, data) =
+        state.db.run(move |c| Ok((requests::find(c, subject, &lookup)?, subject_data::load(c, subject)?))).await?;
     let detail = detail.ok_or(AppError::NotFound)?;
     let request_id = crate::domain::ids::RequestId(detail.summary.id);
-    let tasks = state
-        .db
-        .run(move |c| propagation::for_subject(c, subject, Some(request_id)))
-        .await?;
+    let tasks = state.db.run(move |c| propagation::for_subject(c, subject, Some(request_id))).await?;
     let stored = &state.catalog;
     let language = ctx.lang;
     let texts = messages(language);
@@ -889,14 +686,10 @@ pub async fn request_page(
         .items
         .iter()
         .map(|item| {
-            let what = if let Some(record) = item
-                .record
-                .and_then(|r| data.records.iter().find(|x| x.id == r))
-            {
+            let what = if let Some(record) = item.record.and_then(|r| data.records.iter().find(|x| x.id == r)) {
                 let category = stored.category(record.category);
-                let label = category
-                    .map(|c| stored.field_label(c, &record.field, language).to_owned())
-                    .unwrap_or_default();
+                let label =
+                    category.map(|c| stored.field_label(c, &record.field, language).to_owned()).unwrap_or_default();
                 match &item.proposed_value {
                     Some(v) => format!("{label}: {} → {v}", record.value),
                     None => format!("{label}: {}", record.value),
@@ -920,19 +713,12 @@ pub async fn request_page(
             }
         })
         .collect();
-    let authorities = stored
-        .catalog
-        .authorities
-        .iter()
-        .map(|a| (a.name.clone(), a.website.clone(), a.phone.clone()))
-        .collect();
+    let authorities =
+        stored.catalog.authorities.iter().map(|a| (a.name.clone(), a.website.clone(), a.phone.clone())).collect();
     Ok(RequestPage {
         reference: reference(&s.public_id),
         kind: kind_key(s.kind),
-        scope: s
-            .entity
-            .and_then(|e| stored.entity(e))
-            .map(|e| e.legal_name.clone()),
+        scope: s.entity.and_then(|e| stored.entity(e)).map(|e| e.legal_name.clone()),
         status: status_key(s.status),
         rejected: s.status == RequestStatus::Rejected,
         received: texts.date_time(s.received_at),
@@ -943,10 +729,7 @@ pub async fn request_page(
         tasks: tasks
             .iter()
             .map(|t| TaskRow {
-                recipient: stored
-                    .recipient(t.recipient)
-                    .map(|r| r.name.clone())
-                    .unwrap_or_default(),
+                recipient: stored.recipient(t.recipient).map(|r| r.name.clone()).unwrap_or_default(),
                 action: action_key(&t.action),
                 status: task_status_key(&t.status),
                 due: texts.date(t.due_at.date()),

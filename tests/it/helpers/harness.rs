@@ -42,9 +42,7 @@ impl NodeProcess {
         let mut child = cmd.spawn().expect("node is installed");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("the script prints a ready line");
+        BufReader::new(stdout).read_line(&mut line).expect("the script prints a ready line");
         let ready: serde_json::Value = serde_json::from_str(line.trim())
             .unwrap_or_else(|e| panic!("{script} printed `{line}` instead of JSON: {e}"));
         NodeProcess { child, ready }
@@ -70,17 +68,13 @@ pub struct ReceivedMail {
 impl ReceivedMail {
     /// The plain-text body, decoded.
     pub fn text(&self) -> String {
-        let parsed = mail_parser::MessageParser::default()
-            .parse(self.raw.as_bytes())
-            .expect("a parseable message");
+        let parsed = mail_parser::MessageParser::default().parse(self.raw.as_bytes()).expect("a parseable message");
         parsed.body_text(0).expect("a text part").into_owned()
     }
 
     /// The HTML body, decoded.
     pub fn html(&self) -> String {
-        let parsed = mail_parser::MessageParser::default()
-            .parse(self.raw.as_bytes())
-            .expect("a parseable message");
+        let parsed = mail_parser::MessageParser::default().parse(self.raw.as_bytes()).expect("a parseable message");
         parsed.body_html(0).expect("an HTML part").into_owned()
     }
 
@@ -133,14 +127,7 @@ impl SmtpServer {
     }
 
     pub async fn messages(&self) -> Vec<ReceivedMail> {
-        self.http
-            .get(format!("{}/messages", self.api))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.http.get(format!("{}/messages", self.api)).send().await.unwrap().json().await.unwrap()
     }
 
     pub async fn messages_to(&self, address: &str) -> Vec<ReceivedMail> {
@@ -194,21 +181,14 @@ impl OidcServer {
         let process = NodeProcess::start(
             "oidc.mjs",
             &[
-                (
-                    "REDIRECT_URIS",
-                    format!("{portal_base}/sign-in/oidc/callback"),
-                ),
+                ("REDIRECT_URIS", format!("{portal_base}/sign-in/oidc/callback")),
                 ("POST_LOGOUT_REDIRECT_URIS", format!("{portal_base}/")),
                 ("CLIENT_ID", "portal".into()),
                 ("CLIENT_SECRET", "portal-secret".into()),
             ],
         );
         let issuer = process.ready["issuer"].as_str().expect("issuer").to_owned();
-        OidcServer {
-            _process: process,
-            issuer,
-            http: reqwest::Client::new(),
-        }
+        OidcServer { _process: process, issuer, http: reqwest::Client::new() }
     }
 
     /// `PORTAL_OIDC__PROVIDERS` naming this provider (under `issuer`, normally its own).
@@ -233,9 +213,5 @@ impl OidcServer {
 
 /// A free port on 127.0.0.1 (for a portal whose address must be known before it starts).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -26,8 +26,7 @@ pub struct TestApp {
 }
 
 /// The master secret of every test portal (48 bytes, base64).
-pub const TEST_SECRET_KEY: &str =
-    "dGVzdC1vbmx5LXNlY3JldC1rZXktZm9yLXRoZS1wcml2YWN5LXBvcnRhbC10ZXN0cyE=";
+pub const TEST_SECRET_KEY: &str = "dGVzdC1vbmx5LXNlY3JldC1rZXktZm9yLXRoZS1wcml2YWN5LXBvcnRhbC10ZXN0cyE=";
 
 /// Settings as a test starts with: defaults, plus the variables given.
 pub fn test_settings(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
@@ -35,35 +34,16 @@ pub fn test_settings(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
     let mut env = vec![
         ("PORTAL_BIND".to_owned(), "127.0.0.1:0".to_owned()),
         ("PORTAL_DATABASE_URL".to_owned(), db.url.clone()),
-        (
-            "PORTAL_CATALOG__PATH".to_owned(),
-            root.join("config/catalog.toml").display().to_string(),
-        ),
-        (
-            "PORTAL_DEMO__PATH".to_owned(),
-            root.join("config/demo.toml").display().to_string(),
-        ),
+        ("PORTAL_CATALOG__PATH".to_owned(), root.join("config/catalog.toml").display().to_string()),
+        ("PORTAL_DEMO__PATH".to_owned(), root.join("config/demo.toml").display().to_string()),
         ("PORTAL_DATABASE__POOL_SIZE".to_owned(), "4".to_owned()),
         ("PORTAL_SERVER__WORKERS".to_owned(), "2".to_owned()),
-        (
-            "PORTAL_SERVER__SHUTDOWN_TIMEOUT_SECS".to_owned(),
-            "0".to_owned(),
-        ),
+        ("PORTAL_SERVER__SHUTDOWN_TIMEOUT_SECS".to_owned(), "0".to_owned()),
         ("PORTAL_LOG__FILTER".to_owned(), "warn".to_owned()),
-        (
-            "PORTAL_SECURITY__SECRET_KEY".to_owned(),
-            TEST_SECRET_KEY.to_owned(),
-        ),
-        (
-            "PORTAL_EMAIL__FILE_DIR".to_owned(),
-            db.dir().join("mail").display().to_string(),
-        ),
+        ("PORTAL_SECURITY__SECRET_KEY".to_owned(), TEST_SECRET_KEY.to_owned()),
+        ("PORTAL_EMAIL__FILE_DIR".to_owned(), db.dir().join("mail").display().to_string()),
     ];
-    env.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
+    env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     Settings::load(None, env).expect("test settings are valid")
 }
 
@@ -79,9 +59,7 @@ impl TestApp {
         let settings = test_settings(&db, extra);
         privacy_portal::telemetry::init(&settings.log);
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-20 10:00 UTC)));
-        let app = Application::build(settings, clock.clone())
-            .await
-            .expect("portal starts");
+        let app = Application::build(settings, clock.clone()).await.expect("portal starts");
         let base = app.url().as_str().trim_end_matches('/').to_owned();
         let state = app.state().clone();
         let handle = app.handle();
@@ -91,14 +69,7 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("HTTP client");
-        TestApp {
-            base,
-            client,
-            clock,
-            state,
-            db,
-            handle,
-        }
+        TestApp { base, client, clock, state, db, handle }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -106,11 +77,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request reaches the portal")
+        self.client.get(self.url(path)).send().await.expect("request reaches the portal")
     }
 
     /// Status and body of a GET.
@@ -147,10 +114,7 @@ impl TestApp {
 pub fn csrf_in(html: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(html);
     let selector = scraper::Selector::parse("input[name=csrf]").unwrap();
-    doc.select(&selector)
-        .next()
-        .and_then(|e| e.value().attr("value"))
-        .map(str::to_owned)
+    doc.select(&selector).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
 }
 
 impl Browser {
@@ -162,19 +126,11 @@ impl Browser {
             .user_agent("Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36")
             .build()
             .unwrap();
-        Browser {
-            client,
-            jar,
-            base: base.to_owned(),
-        }
+        Browser { client, jar, base: base.to_owned() }
     }
 
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("http") {
-            path.to_owned()
-        } else {
-            format!("{}{path}", self.base)
-        }
+        if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -195,21 +151,11 @@ impl Browser {
 
     /// POSTs exactly these fields.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .form(fields)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url(path)).form(fields).send().await.unwrap()
     }
 
     /// POSTs `fields` to `action` with the CSRF token from the page at `page`.
-    pub async fn submit(
-        &self,
-        page: &str,
-        action: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let csrf = self.csrf(page).await;
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
@@ -220,27 +166,17 @@ impl Browser {
     pub fn cookie(&self, name: &str) -> Option<String> {
         use reqwest::cookie::CookieStore;
         let header = self.jar.cookies(&self.base.parse().unwrap())?;
-        header
-            .to_str()
-            .ok()?
-            .split("; ")
-            .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        header.to_str().ok()?.split("; ").find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_owned))
     }
 
     /// Asks for a code for `email`; returns the response to the address form.
     pub async fn request_code(&self, email: &str) -> reqwest::Response {
-        self.submit("/sign-in", "/sign-in", &[("email", email), ("next", "")])
-            .await
+        self.submit("/sign-in", "/sign-in", &[("email", email), ("next", "")]).await
     }
 
     /// Enters a code on the code page.
     pub async fn enter_code(&self, code: &str) -> reqwest::Response {
-        self.submit(
-            "/sign-in/code",
-            "/sign-in/code",
-            &[("code", code), ("next", "")],
-        )
-        .await
+        self.submit("/sign-in/code", "/sign-in/code", &[("code", code), ("next", "")]).await
     }
 
     /// Signs in by e-mail through the real SMTP server; asserts it lands on the dashboard.
@@ -250,12 +186,7 @@ impl Browser {
         assert_eq!(r.status(), 303, "address form accepted");
         let mail = smtp.wait_for(email, before + 1).await;
         let r = self.enter_code(&mail.code()).await;
-        assert_eq!(
-            r.status(),
-            303,
-            "code accepted: {}",
-            r.text().await.unwrap_or_default()
-        );
+        assert_eq!(r.status(), 303, "code accepted: {}", r.text().await.unwrap_or_default());
         assert_eq!(r.headers()["location"], "/dashboard");
     }
 }
@@ -277,14 +208,15 @@ impl TestApp {
         self.state
             .db
             .transaction(move |c| {
-                let subject = subjects::find_by_email(c, &EmailAddress::parse(email).unwrap())?
-                    .expect("a demo subject");
+                let subject =
+                    subjects::find_by_email(c, &EmailAddress::parse(email).unwrap())?.expect("a demo subject");
                 sessions::create(
                     c,
                     sessions::NewSession {
                         token_hash: &hash,
                         stage: SessionStage::Complete,
                         subject_id: Some(subject),
+                        processor_user_id: None,
                         csrf_token: &random_token(),
                         user_agent: "test",
                         now,
@@ -298,10 +230,7 @@ impl TestApp {
             .await
             .unwrap();
         let browser = self.browser();
-        browser.jar.add_cookie_str(
-            &format!("portal_session={token}; Path=/"),
-            &self.base.parse().unwrap(),
-        );
+        browser.jar.add_cookie_str(&format!("portal_session={token}; Path=/"), &self.base.parse().unwrap());
         browser
     }
 }

@@ -13,8 +13,7 @@ pub enum Backend {
 
 /// The PostgreSQL server tests create their databases on.
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
 }
 
 /// A database that exists for one test.
@@ -31,11 +30,7 @@ impl TestDb {
         match backend {
             Backend::Sqlite => {
                 let path = dir.path().join("portal.sqlite3");
-                TestDb {
-                    url: format!("sqlite://{}", path.display()),
-                    dir,
-                    pg_name: None,
-                }
+                TestDb { url: format!("sqlite://{}", path.display()), dir, pg_name: None }
             }
             Backend::Postgres => {
                 let admin = postgres_admin_url();
@@ -43,15 +38,10 @@ impl TestDb {
                 let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| {
                     panic!("PostgreSQL tests need a server: cannot connect to {admin} ({e}). Set TEST_POSTGRES_URL or skip them with `cargo test -- --skip postgres`.")
                 });
-                conn.batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create test database");
+                conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
                 let mut url = url::Url::parse(&admin).expect("TEST_POSTGRES_URL is a URL");
                 url.set_path(&name);
-                TestDb {
-                    url: url.to_string(),
-                    dir,
-                    pg_name: Some(name),
-                }
+                TestDb { url: url.to_string(), dir, pg_name: Some(name) }
             }
         }
     }
