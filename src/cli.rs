@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate` and `demo`.
+//! The command line: `serve` (the default), `migrate`, `demo`, and the admin commands
+//! in `crate::admin`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,6 +7,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::admin;
 use crate::clock::SystemClock;
 use crate::db::{DbPool, migrations};
 use crate::settings::Settings;
@@ -33,6 +35,21 @@ pub enum Command {
     Migrate,
     /// Sync the catalog and load the demo people (those not there yet), then exit.
     Demo,
+    /// Rights requests: list the open ones, approve or reject one.
+    #[command(subcommand)]
+    Requests(admin::RequestsCommand),
+    /// Users of processors and third parties.
+    #[command(subcommand)]
+    Processors(admin::ProcessorsCommand),
+    /// API tokens for processors' machines.
+    #[command(subcommand)]
+    Tokens(admin::TokensCommand),
+    /// Where recipients are sent new tasks.
+    #[command(subcommand)]
+    Webhooks(admin::WebhooksCommand),
+    /// The tamper-evident audit trail.
+    #[command(subcommand)]
+    Audit(admin::AuditCommand),
 }
 
 /// Parses the command line, runs the command, and turns any failure into one line on
@@ -50,6 +67,11 @@ pub fn main() -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(&settings),
         Command::Demo => demo(&settings),
+        Command::Requests(c) => admin::requests(&settings, c),
+        Command::Processors(c) => admin::processors(&settings, c),
+        Command::Tokens(c) => admin::tokens(&settings, c),
+        Command::Webhooks(c) => admin::webhooks(&settings, c),
+        Command::Audit(c) => admin::audit(&settings, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -26,12 +26,18 @@ pub enum AppError {
         /// Where to come back to.
         next: String,
     },
+    /// The page needs a signed-in processor user: 303 to the processor sign-in.
+    #[error("processor sign-in required")]
+    ProcessorSignInRequired,
     /// A form without the session's CSRF token.
     #[error("CSRF token missing or wrong")]
     CsrfRejected,
     /// A request that cannot be understood.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Exists, but not yet (a certificate before every recipient answered).
+    #[error("not ready yet")]
+    NotReady,
     /// A body over the size limit.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -78,9 +84,12 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::SignInRequired { .. } | AppError::ReauthRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::SignInRequired { .. } | AppError::ReauthRequired { .. } | AppError::ProcessorSignInRequired => {
+                StatusCode::SEE_OTHER
+            }
             AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::NotReady => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,6 +103,9 @@ impl ResponseError for AppError {
                 return HttpResponse::SeeOther()
                     .insert_header((header::LOCATION, sign_in_location(next, false)))
                     .finish();
+            }
+            AppError::ProcessorSignInRequired => {
+                return HttpResponse::SeeOther().insert_header((header::LOCATION, "/processor/sign-in")).finish();
             }
             AppError::ReauthRequired { next } => {
                 return HttpResponse::SeeOther()
@@ -123,6 +135,12 @@ impl ResponseError for AppError {
                 "Het verzoek is niet te begrijpen",
                 "Er ontbreekt iets in wat uw browser stuurde, of het is onjuist. Ga terug en probeer het opnieuw.",
             ),
+            AppError::NotReady => (
+                "Not ready yet",
+                "This becomes available once every organisation involved has answered. The status page of your request shows who is still working on it.",
+                "Nog niet klaar",
+                "Dit komt beschikbaar zodra elke betrokken organisatie heeft geantwoord. De statuspagina van uw verzoek toont wie er nog mee bezig is.",
+            ),
             AppError::PayloadTooLarge => (
                 "Too much data",
                 "What you sent is larger than this form accepts.",
@@ -135,7 +153,10 @@ impl ResponseError for AppError {
                 "Tijdelijk niet beschikbaar",
                 "Het portaal kan de database nu niet bereiken. Er is niets verloren gegaan; probeer het over een minuut opnieuw.",
             ),
-            AppError::Internal(_) | AppError::SignInRequired { .. } | AppError::ReauthRequired { .. } => (
+            AppError::Internal(_)
+            | AppError::SignInRequired { .. }
+            | AppError::ReauthRequired { .. }
+            | AppError::ProcessorSignInRequired => (
                 "Something went wrong",
                 "The portal could not finish this. Nothing was half-saved; please try again.",
                 "Er ging iets mis",

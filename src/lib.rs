@@ -5,10 +5,12 @@
 //! - [`settings`], [`catalog`], [`demo`]: what the portal is configured and seeded with;
 //! - [`db`]: the only place diesel lives (pool, migrations, schema, queries);
 //! - [`routes`], [`handlers`], [`extractors`], [`middleware`], [`error`]: the HTTP edge;
-//! - [`startup`], [`cli`]: putting it together.
+//! - [`startup`], [`cli`], [`admin`]: putting it together, and administration until the staff console exists.
 
+pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod certificates;
 pub mod cli;
 pub mod clock;
 pub mod db;

@@ -2,7 +2,9 @@
 
 use actix_web::web;
 
-use crate::handlers::subject::{self, download, preferences, recipients, requests};
+use crate::handlers::api::processor as processor_api;
+use crate::handlers::processor::{self, sign_in as processor_sign_in};
+use crate::handlers::subject::{self, certificate, download, preferences, recipients, requests};
 use crate::handlers::{account, auth, health, public, static_files};
 
 /// Registers every route.
@@ -52,9 +54,53 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(requests::file_request)),
         )
         .route("/requests/{id}", web::get().to(requests::request_page))
+        .route("/requests/{id}/certificate", web::get().to(certificate::page))
+        .route("/requests/{id}/certificate.json", web::get().to(certificate::json))
         .route("/download", web::get().to(download::download_page))
         .route("/download/export.json", web::get().to(download::export_json))
         .route("/download/export.zip", web::get().to(download::export_zip))
+        // Processors and third parties
+        .service(
+            web::resource("/processor/sign-in")
+                .route(web::get().to(processor_sign_in::sign_in_page))
+                .route(web::post().to(processor_sign_in::request_code)),
+        )
+        .service(
+            web::resource("/processor/sign-in/code")
+                .route(web::get().to(processor_sign_in::code_page))
+                .route(web::post().to(processor_sign_in::verify_code)),
+        )
+        .service(
+            web::resource("/processor/sign-in/authenticator")
+                .route(web::get().to(processor_sign_in::authenticator_page))
+                .route(web::post().to(processor_sign_in::verify_authenticator)),
+        )
+        .route("/processor", web::get().to(processor::inbox))
+        .route("/processor/tasks.csv", web::get().to(processor::export_csv))
+        .route("/processor/tasks/confirm", web::post().to(processor::confirm_bulk))
+        .route("/processor/tasks/{id}", web::get().to(processor::task))
+        .route("/processor/tasks/{id}/confirm", web::post().to(processor::confirm))
+        .route("/processor/tasks/{id}/decline", web::post().to(processor::decline))
+        // Machine API for processors
+        .service(
+            web::scope("/api/processor/v1")
+                .app_data(web::PayloadConfig::new(crate::handlers::api::JSON_LIMIT))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    crate::handlers::api::ApiError::BadRequest(format!("query string: {e}")).into()
+                }))
+                .route("/openapi.json", web::get().to(processor_api::openapi))
+                .route("/tasks", web::get().to(processor_api::list))
+                .route("/tasks/{id}", web::get().to(processor_api::get))
+                .route("/tasks/{id}/confirm", web::post().to(processor_api::confirm))
+                .route("/tasks/{id}/decline", web::post().to(processor_api::decline))
+                .service(
+                    web::resource("/webhook")
+                        .route(web::get().to(processor_api::webhook_get))
+                        .route(web::put().to(processor_api::webhook_put))
+                        .route(web::delete().to(processor_api::webhook_delete)),
+                )
+                .default_service(web::to(processor_api::not_found)),
+        )
         .route("/account", web::get().to(account::overview))
         .route("/account/sessions/end", web::post().to(account::end_session))
         .route("/account/sessions/end-others", web::post().to(account::end_other_sessions))

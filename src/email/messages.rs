@@ -149,17 +149,17 @@ pub fn request_decided(
             format!("Your request {reference} is complete"),
             vec![
                 format!("Your request {reference} has been carried out, and every organisation that received your data has answered."),
-                "The status page lists who confirmed what and when; there you can also download a signed certificate.".to_owned(),
+                "The certificate below lists who confirmed what and when, and can be downloaded signed. The link works without signing in, so keep this e-mail to yourself.".to_owned(),
             ],
-            "See the status and the certificate",
+            "Open the certificate",
         ),
         (true, true) => (
             format!("Uw verzoek {reference} is afgerond"),
             vec![
                 format!("Uw verzoek {reference} is uitgevoerd, en elke organisatie die uw gegevens ontving heeft geantwoord."),
-                "Op de statuspagina staat wie wat wanneer bevestigde; daar kunt u ook een ondertekend certificaat downloaden.".to_owned(),
+                "Het certificaat hieronder vermeldt wie wat wanneer bevestigde, en is ondertekend te downloaden. De link werkt zonder aanmelden, dus houd deze e-mail voor uzelf.".to_owned(),
             ],
-            "Bekijk de status en het certificaat",
+            "Open het certificaat",
         ),
         (false, false) => (
             format!("Your request {reference} has been refused"),

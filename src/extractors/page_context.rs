@@ -38,8 +38,10 @@ pub struct PageContext {
     pub lang: Language,
     /// The session's CSRF token, for every form on the page.
     pub csrf: String,
-    /// Whether someone is signed in (for the navigation).
+    /// Whether a person is signed in (for the navigation).
     pub signed_in: bool,
+    /// Whether a processor user is signed in (the processor navigation).
+    pub processor: bool,
     path: String,
     texts: &'static Messages,
 }
@@ -62,7 +64,8 @@ impl PageContext {
         PageContext {
             lang,
             csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
-            signed_in: session.is_some_and(|s| s.stage == SessionStage::Complete),
+            signed_in: session.is_some_and(|s| s.stage == SessionStage::Complete && s.subject_id.is_some()),
+            processor: session.is_some_and(|s| s.stage == SessionStage::Complete && s.processor_user_id.is_some()),
             path: path.to_owned(),
             texts: messages(lang),
         }

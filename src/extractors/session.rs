@@ -257,3 +257,35 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         })
     }
 }
+
+/// A signed-in processor user.
+pub struct CurrentProcessor {
+    /// Their session.
+    pub session: SessionRecord,
+    /// Who.
+    pub user: crate::db::queries::processors::ProcessorUser,
+}
+
+impl FromRequest for CurrentProcessor {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let session = load_session(&req).await?;
+            let Some((session, user_id)) = session.and_then(|s| {
+                let id = s.processor_user_id.filter(|_| s.stage == SessionStage::Complete)?;
+                Some((s, id))
+            }) else {
+                return Err(AppError::ProcessorSignInRequired);
+            };
+            let state = app_state(&req)?;
+            let user = state.db.run(move |c| crate::db::queries::processors::get(c, user_id)).await?;
+            if user.disabled {
+                return Err(AppError::ProcessorSignInRequired);
+            }
+            Ok(CurrentProcessor { session, user })
+        })
+    }
+}

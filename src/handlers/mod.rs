@@ -2,9 +2,11 @@
 //! that renders them; their templates mirror this layout under `templates/`.
 
 pub mod account;
+pub mod api;
 pub mod auth;
 pub mod errors;
 pub mod health;
+pub mod processor;
 pub mod public;
 pub mod static_files;
 pub mod subject;

@@ -9,11 +9,19 @@ use time::Duration;
 use crate::db::queries::{challenges, oidc_logins, outbox, rate_limits, sessions};
 use crate::state::AppState;
 
-/// Runs forever, every ten minutes.
+/// Runs forever, every ten minutes (and sends due overdue reminders).
 pub async fn run(state: AppState) {
     loop {
         if let Err(e) = sweep(&state).await {
             tracing::warn!(error = %e, "cleanup failed; will retry");
+        }
+        match super::reminders::send_due(&state).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(recipients = n, "reminded recipients of overdue tasks");
+                state.outbox_wakeup.notify_one();
+            }
+            Err(e) => tracing::warn!(error = %e, "overdue reminders failed; will retry"),
         }
         tokio::time::sleep(StdDuration::from_secs(600)).await;
     }

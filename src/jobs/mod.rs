@@ -1,8 +1,9 @@
-//! Background work inside the portal process: delivering the outbox, and removing
-//! expired sign-in state. Safe to run in several instances against one database.
+//! Background work inside the portal process: delivering the outbox, reminding
+//! recipients of overdue tasks, and removing expired sign-in state. Safe to run in several instances against one database.
 
 pub mod cleanup;
 pub mod outbox;
+pub mod reminders;
 pub mod webhooks;
 
 use crate::email::Mailer;

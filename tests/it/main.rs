@@ -8,6 +8,7 @@
 mod helpers;
 
 mod account;
+mod admin_cli;
 mod boundaries;
 mod browser;
 mod catalog_sync;
@@ -18,5 +19,7 @@ mod health;
 mod landing;
 mod migrations;
 mod portal;
+mod processor_api;
+mod propagation;
 mod sign_in_email;
 mod sign_in_oidc;

@@ -77,19 +77,25 @@ pub fn is_enrolled(conn: &mut DbConnection, owner: impl Into<Owner>) -> Result<b
 /// false) when a confirmed authenticator exists.
 pub fn start_enrolment(
     conn: &mut DbConnection,
-    subject: SubjectId,
+    owner: impl Into<Owner>,
     secret_enc: Vec<u8>,
     now: OffsetDateTime,
 ) -> Result<bool, DbError> {
-    if let Some(existing) = find(conn, subject)? {
+    let owner = owner.into();
+    if let Some(existing) = find(conn, owner)? {
         if existing.confirmed_at.is_some() {
             return Ok(false);
         }
         diesel::delete(authenticators::table.find(existing.id)).execute(conn)?;
     }
+    let (subject, processor) = match owner {
+        Owner::Subject(s) => (Some(s.0), None),
+        Owner::Processor(p) => (None, Some(p)),
+    };
     diesel::insert_into(authenticators::table)
         .values((
-            authenticators::subject_id.eq(subject.0),
+            authenticators::subject_id.eq(subject),
+            authenticators::processor_user_id.eq(processor),
             authenticators::secret_enc.eq(secret_enc),
             authenticators::created_at.eq(to_db(now)),
         ))

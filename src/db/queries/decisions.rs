@@ -715,7 +715,13 @@ pub fn settle(
         now,
     )?;
     if let Some((to, name, language)) = recipient_of_mail(conn, SubjectId(subject))? {
-        let link = format!("{}/requests/{public_id}", engine.public_base);
+        // The certificate link carries a capability: after a full erasure the person
+        // cannot sign in any more, and this mail is the proof they keep.
+        let link = format!(
+            "{}/requests/{public_id}/certificate?k={}",
+            engine.public_base,
+            crate::certificates::capability(engine.keys, &public_id)
+        );
         let mail = messages::request_decided(&to, &name, language, &reference(&public_id), true, None, "", &link)
             .map_err(|e| DbError::Rejected(e.to_string()))?;
         queue_mail(conn, engine, mail, now)?;

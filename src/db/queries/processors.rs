@@ -3,10 +3,14 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
+use super::{audit, outbox};
+use crate::auth::keys::Keys;
 use crate::db::schema::processor_users;
 use crate::db::{DbConnection, DbError, to_db};
-use crate::domain::EmailAddress;
+use crate::domain::audit::Actor;
 use crate::domain::ids::{PublicId, RecipientId};
+use crate::domain::{EmailAddress, Language};
+use crate::email::messages;
 
 /// A processor user.
 #[derive(Debug, Clone)]
@@ -84,6 +88,53 @@ pub fn invite(
         display_name: name.to_owned(),
         disabled: false,
     })
+}
+
+/// Invites a user and queues the invitation mail, both in the caller's transaction,
+/// and records who invited whom.
+#[allow(clippy::too_many_arguments)]
+pub fn invite_and_notify(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    public_base: &str,
+    organisation: &str,
+    recipient: RecipientId,
+    email: &EmailAddress,
+    name: &str,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<ProcessorUser, DbError> {
+    let user = invite(conn, recipient, email, name, now)?;
+    let link = format!("{public_base}/processor/sign-in");
+    let paragraphs = vec![
+        format!("You have been invited to confirm onward privacy changes for {organisation} in the privacy portal."),
+        "When the people whose data you received ask for it to be corrected, erased or restricted, the tasks appear \
+         there. Sign in with this e-mail address: you receive a one-time code, and on your first sign-in you set up \
+         an authenticator app, which every later sign-in also asks for."
+            .to_owned(),
+    ];
+    let mail = messages::notice(
+        email,
+        name,
+        Language::En,
+        format!("Invitation: confirm privacy changes for {organisation}"),
+        &paragraphs,
+        Some(("Sign in to the processor portal", &link)),
+    )
+    .map_err(|e| DbError::Rejected(e.to_string()))?;
+    let payload = serde_json::to_vec(&mail).map_err(|e| DbError::Rejected(e.to_string()))?;
+    outbox::enqueue(conn, "email", keys.seal(&payload), now, None)?;
+    audit::append(
+        conn,
+        actor,
+        "processor_user.invited",
+        None,
+        Some("processor_user"),
+        Some(&user.public_id),
+        serde_json::json!({ "recipient": recipient.0 }),
+        now,
+    )?;
+    Ok(user)
 }
 
 /// The active user with this address.

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use time::{Duration, OffsetDateTime};
 
 use super::catalog::StoredCatalog;
-use crate::db::schema::{propagation_tasks, recipient_channels, relationships, subject_emails};
+use crate::db::schema::{
+    api_tokens, processor_users, propagation_tasks, recipient_channels, relationships, subject_emails,
+};
 use crate::db::{DbConnection, DbError, from_db, to_db};
 use crate::domain::ids::{ChannelId, ConsentEventId, EntityId, PublicId, RecipientId, RequestId, SubjectId};
 
@@ -95,6 +97,7 @@ pub fn identifiers_for(
 
 /// A withdrawal of marketing consent reaches every recipient that does marketing for
 /// that entity on that channel: one `stop_marketing` task each.
+#[allow(clippy::too_many_arguments)]
 pub fn stop_marketing(
     conn: &mut DbConnection,
     stored: &StoredCatalog,
@@ -153,20 +156,39 @@ pub fn stop_marketing(
 /// A task as the person sees it on a request or preference page.
 #[derive(Debug, Clone)]
 pub struct TaskView {
+    /// Public id.
+    pub public_id: String,
     /// Recipient.
     pub recipient: RecipientId,
+    /// The entity that disclosed the data.
+    pub entity: EntityId,
     /// Action.
     pub action: String,
     /// pending, delivered, applied, declined.
     pub status: String,
+    /// Created.
+    pub created_at: OffsetDateTime,
     /// Due.
     pub due_at: OffsetDateTime,
     /// Confirmed or declined at.
     pub resolved_at: Option<OffsetDateTime>,
     /// Why declined.
     pub decline_reason: Option<String>,
+    /// The recipient's reference for what it did.
+    pub resolution_reference: Option<String>,
+    /// portal or api.
+    pub resolved_via: Option<String>,
+    /// Who answered: the processor user's name, or the API token's label.
+    pub resolved_by: Option<String>,
     /// The consent event behind it.
     pub consent_event: Option<i64>,
+}
+
+impl TaskView {
+    /// Open and past due at `now`.
+    pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
+        self.resolved_at.is_none() && self.due_at < now
+    }
 }
 
 /// The tasks caused by a request, or by the person's consent events.
@@ -175,8 +197,18 @@ pub fn for_subject(
     subject: SubjectId,
     request: Option<RequestId>,
 ) -> Result<Vec<TaskView>, DbError> {
-    type Row =
-        (i64, String, String, time::PrimitiveDateTime, Option<time::PrimitiveDateTime>, Option<String>, Option<i64>);
+    type Row = (
+        (String, i64, i64, String, String, time::PrimitiveDateTime, time::PrimitiveDateTime),
+        (
+            Option<time::PrimitiveDateTime>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        ),
+    );
     let mut query = propagation_tasks::table.filter(propagation_tasks::subject_id.eq(subject.0)).into_boxed();
     if let Some(r) = request {
         query = query.filter(propagation_tasks::request_id.eq(r.0));
@@ -184,25 +216,72 @@ pub fn for_subject(
     let rows: Vec<Row> = query
         .order(propagation_tasks::id)
         .select((
-            propagation_tasks::recipient_id,
-            propagation_tasks::action,
-            propagation_tasks::status,
-            propagation_tasks::due_at,
-            propagation_tasks::resolved_at,
-            propagation_tasks::decline_reason,
-            propagation_tasks::consent_event_id,
+            (
+                propagation_tasks::public_id,
+                propagation_tasks::recipient_id,
+                propagation_tasks::entity_id,
+                propagation_tasks::action,
+                propagation_tasks::status,
+                propagation_tasks::created_at,
+                propagation_tasks::due_at,
+            ),
+            (
+                propagation_tasks::resolved_at,
+                propagation_tasks::decline_reason,
+                propagation_tasks::resolution_reference,
+                propagation_tasks::resolved_via,
+                propagation_tasks::resolved_by_processor_user_id,
+                propagation_tasks::resolved_by_token_id,
+                propagation_tasks::consent_event_id,
+            ),
         ))
         .load(conn)?;
+    let user_ids: Vec<i64> = rows.iter().filter_map(|(_, b)| b.4).collect();
+    let token_ids: Vec<i64> = rows.iter().filter_map(|(_, b)| b.5).collect();
+    let users: Vec<(i64, String)> = if user_ids.is_empty() {
+        Vec::new()
+    } else {
+        processor_users::table
+            .filter(processor_users::id.eq_any(&user_ids))
+            .select((processor_users::id, processor_users::display_name))
+            .load(conn)?
+    };
+    let tokens: Vec<(i64, String)> = if token_ids.is_empty() {
+        Vec::new()
+    } else {
+        api_tokens::table
+            .filter(api_tokens::id.eq_any(&token_ids))
+            .select((api_tokens::id, api_tokens::label))
+            .load(conn)?
+    };
+    let name_of = |list: &[(i64, String)], id: Option<i64>| {
+        id.and_then(|id| list.iter().find(|(i, _)| *i == id)).map(|(_, n)| n.clone())
+    };
     Ok(rows
         .into_iter()
-        .map(|(recipient, action, status, due, resolved, decline_reason, consent_event)| TaskView {
-            recipient: RecipientId(recipient),
-            action,
-            status,
-            due_at: from_db(due),
-            resolved_at: resolved.map(from_db),
-            decline_reason,
-            consent_event,
-        })
+        .map(
+            |(
+                (public_id, recipient, entity, action, status, created, due),
+                (resolved, decline_reason, reference, via, user, token, consent_event),
+            )| {
+                let resolved_by =
+                    name_of(&users, user).or_else(|| name_of(&tokens, token).map(|label| format!("API: {label}")));
+                TaskView {
+                    public_id,
+                    recipient: RecipientId(recipient),
+                    entity: EntityId(entity),
+                    action,
+                    status,
+                    created_at: from_db(created),
+                    due_at: from_db(due),
+                    resolved_at: resolved.map(from_db),
+                    decline_reason,
+                    resolution_reference: reference,
+                    resolved_via: via,
+                    resolved_by,
+                    consent_event,
+                }
+            },
+        )
         .collect())
 }

@@ -143,8 +143,10 @@ pub struct ItemView {
     pub proposed_value: Option<String>,
     /// pending, applied, kept, rejected.
     pub outcome: String,
-    /// Why kept.
+    /// Why kept (the key of the purpose that requires it).
     pub kept_reason: Option<String>,
+    /// Kept until.
+    pub kept_until: Option<time::Date>,
 }
 
 /// A request with everything its status page shows.
@@ -164,6 +166,16 @@ pub struct RequestDetail {
     pub extension_reason: Option<String>,
     /// Items.
     pub items: Vec<ItemView>,
+}
+
+/// Whose request this is (for links that carry a capability instead of a session).
+pub fn owner_of(conn: &mut DbConnection, public_id: &str) -> Result<Option<SubjectId>, DbError> {
+    let found: Option<i64> = rights_requests::table
+        .filter(rights_requests::public_id.eq(public_id))
+        .select(rights_requests::subject_id)
+        .first(conn)
+        .optional()?;
+    Ok(found.map(SubjectId))
 }
 
 /// One of the person's requests by public id; `None` for anyone else's (so ids of
@@ -191,7 +203,7 @@ pub fn find(conn: &mut DbConnection, subject: SubjectId, public_id: &str) -> Res
             rights_requests::extension_reason,
         ))
         .first(conn)?;
-    type ItemRow = (Option<i64>, Option<i64>, Option<i64>, Option<String>, String, Option<String>);
+    type ItemRow = (Option<i64>, Option<i64>, Option<i64>, Option<String>, String, Option<String>, Option<time::Date>);
     let items: Vec<ItemRow> = rights_request_items::table
         .filter(rights_request_items::request_id.eq(id))
         .order(rights_request_items::id)
@@ -202,6 +214,7 @@ pub fn find(conn: &mut DbConnection, subject: SubjectId, public_id: &str) -> Res
             rights_request_items::proposed_value,
             rights_request_items::outcome,
             rights_request_items::kept_reason,
+            rights_request_items::kept_until,
         ))
         .load(conn)?;
     Ok(Some(RequestDetail {
@@ -213,13 +226,14 @@ pub fn find(conn: &mut DbConnection, subject: SubjectId, public_id: &str) -> Res
         extension_reason,
         items: items
             .into_iter()
-            .map(|(record, purpose, category, proposed_value, outcome, kept_reason)| ItemView {
+            .map(|(record, purpose, category, proposed_value, outcome, kept_reason, kept_until)| ItemView {
                 record: record.map(RecordId),
                 purpose: purpose.map(PurposeId),
                 category: category.map(CategoryId),
                 proposed_value,
                 outcome,
                 kept_reason,
+                kept_until,
             })
             .collect(),
     }))

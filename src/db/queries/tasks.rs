@@ -156,15 +156,24 @@ macro_rules! task_columns {
     };
 }
 
-/// A recipient's tasks, oldest due first (done: newest first), at most `limit` after
-/// row id `after` (for paging).
+/// Where a page of tasks starts: after this task in the view's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    /// The last task's due date (the open and overdue views sort by it first).
+    pub due_at: OffsetDateTime,
+    /// The last task's row id.
+    pub id: i64,
+}
+
+/// A recipient's tasks in the view's order (open and overdue: oldest due first; done:
+/// newest first; all: oldest first), at most `limit`, starting after `after`.
 pub fn list(
     conn: &mut DbConnection,
     recipient: RecipientId,
     view: View,
     now: OffsetDateTime,
     limit: i64,
-    after: Option<i64>,
+    after: Option<Cursor>,
 ) -> Result<Vec<Task>, DbError> {
     let mut query = propagation_tasks::table.filter(propagation_tasks::recipient_id.eq(recipient.0)).into_boxed();
     let open = ["pending", "delivered"];
@@ -181,8 +190,20 @@ pub fn list(
         }
         View::All => query.order(propagation_tasks::id),
     };
-    if let Some(after) = after {
-        query = query.filter(propagation_tasks::id.gt(after));
+    // Keyset paging in the same order as the sort, so no task is skipped or repeated.
+    if let Some(c) = after {
+        query = match view {
+            View::Open | View::Overdue => {
+                let due = to_db(c.due_at);
+                query.filter(
+                    propagation_tasks::due_at
+                        .gt(due)
+                        .or(propagation_tasks::due_at.eq(due).and(propagation_tasks::id.gt(c.id))),
+                )
+            }
+            View::Done => query.filter(propagation_tasks::id.lt(c.id)),
+            View::All => query.filter(propagation_tasks::id.gt(c.id)),
+        };
     }
     let rows: Vec<Row> = query.limit(limit).select(task_columns!()).load(conn)?;
     Ok(rows.into_iter().map(task).collect())
@@ -360,4 +381,44 @@ pub fn mark_delivered(conn: &mut DbConnection, task_id: i64, now: OffsetDateTime
     .set((propagation_tasks::status.eq("delivered"), propagation_tasks::delivered_at.eq(Some(to_db(now)))))
     .execute(conn)?;
     Ok(())
+}
+
+/// Overdue tasks of recipients not reminded in the last `every`: per recipient, how
+/// many and the earliest due date. Marks them reminded (in the caller's transaction).
+pub fn take_due_reminders(
+    conn: &mut DbConnection,
+    now: OffsetDateTime,
+    every: time::Duration,
+) -> Result<Vec<(RecipientId, usize, OffsetDateTime)>, DbError> {
+    // Per recipient, not per task: one reminded lately is left alone even if another
+    // of its tasks has just become overdue.
+    let recently: Vec<i64> = propagation_tasks::table
+        .filter(propagation_tasks::reminded_at.ge(to_db(now - every)))
+        .select(propagation_tasks::recipient_id)
+        .distinct()
+        .load(conn)?;
+    let rows: Vec<(i64, i64, time::PrimitiveDateTime)> = propagation_tasks::table
+        .filter(propagation_tasks::resolved_at.is_null())
+        .filter(propagation_tasks::due_at.lt(to_db(now)))
+        .filter(propagation_tasks::recipient_id.ne_all(recently))
+        .select((propagation_tasks::id, propagation_tasks::recipient_id, propagation_tasks::due_at))
+        .order(propagation_tasks::recipient_id)
+        .load(conn)?;
+    let mut per_recipient: Vec<(RecipientId, usize, OffsetDateTime)> = Vec::new();
+    for (_, recipient, due) in &rows {
+        match per_recipient.last_mut() {
+            Some((r, n, earliest)) if r.0 == *recipient => {
+                *n += 1;
+                *earliest = (*earliest).min(from_db(*due));
+            }
+            _ => per_recipient.push((RecipientId(*recipient), 1, from_db(*due))),
+        }
+    }
+    let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
+    for chunk in ids.chunks(500) {
+        diesel::update(propagation_tasks::table.filter(propagation_tasks::id.eq_any(chunk)))
+            .set(propagation_tasks::reminded_at.eq(Some(to_db(now))))
+            .execute(conn)?;
+    }
+    Ok(per_recipient)
 }

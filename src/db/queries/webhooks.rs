@@ -5,8 +5,11 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
+use super::audit;
+use crate::auth::keys::Keys;
 use crate::db::schema::{recipient_webhooks, webhook_deliveries};
 use crate::db::{DbConnection, DbError, to_db};
+use crate::domain::audit::Actor;
 use crate::domain::ids::RecipientId;
 
 /// An endpoint.
@@ -36,6 +39,66 @@ pub fn set(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Points a recipient's webhooks at `url` (already checked with
+/// `crate::webhooks::check_url`) with a new secret, and records who did it. Returns the
+/// secret: it is shown once and stored only sealed.
+pub fn configure(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    recipient: RecipientId,
+    url: &url::Url,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<String, DbError> {
+    let secret = crate::webhooks::new_secret();
+    set(conn, recipient, url.as_str(), keys.seal(secret.as_bytes()), now)?;
+    audit::append(
+        conn,
+        actor,
+        "webhook.configured",
+        None,
+        Some("recipient"),
+        Some(&recipient.0.to_string()),
+        serde_json::json!({ "url": url.as_str() }),
+        now,
+    )?;
+    Ok(secret)
+}
+
+/// Removes a recipient's endpoint; returns whether there was one.
+pub fn remove(
+    conn: &mut DbConnection,
+    recipient: RecipientId,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<bool, DbError> {
+    let n = diesel::delete(recipient_webhooks::table.filter(recipient_webhooks::recipient_id.eq(recipient.0)))
+        .execute(conn)?;
+    if n > 0 {
+        audit::append(
+            conn,
+            actor,
+            "webhook.removed",
+            None,
+            Some("recipient"),
+            Some(&recipient.0.to_string()),
+            serde_json::json!({}),
+            now,
+        )?;
+    }
+    Ok(n > 0)
+}
+
+/// The configured URL of a recipient and whether it is active (never the secret).
+pub fn describe(conn: &mut DbConnection, recipient: RecipientId) -> Result<Option<(String, bool)>, DbError> {
+    let row: Option<(String, Option<time::PrimitiveDateTime>)> = recipient_webhooks::table
+        .filter(recipient_webhooks::recipient_id.eq(recipient.0))
+        .select((recipient_webhooks::url, recipient_webhooks::disabled_at))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(url, disabled)| (url, disabled.is_none())))
 }
 
 /// The active endpoint of a recipient.

@@ -2,6 +2,7 @@
 //! received it, marketing preferences, rights requests and the download. Every query
 //! is scoped to the signed-in person; an id of someone else's thing answers 404.
 
+pub mod certificate;
 pub mod download;
 pub mod preferences;
 pub mod recipients;
@@ -186,7 +187,14 @@ fn record_view(r: &HeldRecord, category: &Category, stored: &StoredCatalog, lang
         collected: texts.date(r.collected_at.date()),
         updated: texts.date(r.updated_at.date()),
         restricted: r.restricted_at.map(|t| texts.date(t.date())),
-        kept: r.kept_reason.as_ref().map(|why| (why.clone(), r.kept_until.map(|d| texts.date(d)).unwrap_or_default())),
+        // kept_reason holds the key of the purpose whose legal duty keeps the value.
+        kept: r.kept_reason.as_ref().map(|why| {
+            let purpose = stored.catalog.purposes.iter().find(|p| p.key.as_str() == why);
+            (
+                purpose.map(|p| p.name.get(language).to_owned()).unwrap_or_else(|| why.clone()),
+                r.kept_until.map(|d| texts.date(d)).unwrap_or_default(),
+            )
+        }),
     }
 }
 

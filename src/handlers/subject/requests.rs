@@ -609,12 +609,45 @@ pub struct TimelineEntry {
 pub struct TaskRow {
     /// Recipient.
     pub recipient: String,
+    /// The entity that disclosed to it.
+    pub entity: String,
     /// Message key of the action.
     pub action: &'static str,
-    /// Message key of the status.
+    /// Message key of the status (overdue when open past its due date).
     pub status: &'static str,
+    /// Stable status name for styling and tests: pending, overdue, applied, declined.
+    pub state: &'static str,
     /// Due (formatted).
     pub due: String,
+    /// When it was answered (formatted).
+    pub answered: Option<String>,
+    /// Why it was declined.
+    pub decline_reason: Option<String>,
+}
+
+/// The person's view of a task's state.
+pub fn task_row(
+    t: &propagation::TaskView,
+    stored: &StoredCatalog,
+    texts: &crate::i18n::Messages,
+    now: time::OffsetDateTime,
+) -> TaskRow {
+    let (status, state) = match t.status.as_str() {
+        "applied" => ("task_status.applied", "applied"),
+        "declined" => ("task_status.declined", "declined"),
+        _ if t.is_overdue(now) => ("task_status.overdue", "overdue"),
+        other => (task_status_key(other), "pending"),
+    };
+    TaskRow {
+        recipient: stored.recipient(t.recipient).map(|r| r.name.clone()).unwrap_or_default(),
+        entity: stored.entity(t.entity).map(|e| e.legal_name.clone()).unwrap_or_default(),
+        action: action_key(&t.action),
+        status,
+        state,
+        due: texts.date(t.due_at.date()),
+        answered: t.resolved_at.map(|at| texts.date_time(at)),
+        decline_reason: t.decline_reason.clone(),
+    }
 }
 
 /// `GET /requests/{id}`.
@@ -634,6 +667,8 @@ pub struct RequestPage {
     timeline: Vec<TimelineEntry>,
     tasks: Vec<TaskRow>,
     authorities: Vec<(String, String, String)>,
+    public_id: String,
+    certificate: bool,
 }
 
 /// `GET /requests/{id}`: the status of one of the person's requests; 404 for any id that
@@ -655,6 +690,7 @@ pub async fn request_page(
     let stored = &state.catalog;
     let language = ctx.lang;
     let texts = messages(language);
+    let now = state.clock.now();
     let s = &detail.summary;
     let mut timeline = vec![TimelineEntry {
         at: texts.date_time(s.received_at),
@@ -708,7 +744,25 @@ pub async fn request_page(
                 _ => texts.get("request.item_pending"),
             };
             match &item.kept_reason {
-                Some(why) => format!("{what} — {outcome}: {why}"),
+                Some(why) => {
+                    let purpose = stored
+                        .catalog
+                        .purposes
+                        .iter()
+                        .find(|p| p.key.as_str() == why)
+                        .map(|p| p.name.get(language).to_owned())
+                        .unwrap_or_else(|| why.clone());
+                    match item.kept_until {
+                        Some(until) => {
+                            format!(
+                                "{what} — {outcome}: {purpose}, {} {}",
+                                texts.get("request.kept_until"),
+                                texts.date(until)
+                            )
+                        }
+                        None => format!("{what} — {outcome}: {purpose}"),
+                    }
+                }
                 None => format!("{what} — {outcome}"),
             }
         })
@@ -726,16 +780,10 @@ pub async fn request_page(
         statement: detail.statement.clone(),
         items,
         timeline,
-        tasks: tasks
-            .iter()
-            .map(|t| TaskRow {
-                recipient: stored.recipient(t.recipient).map(|r| r.name.clone()).unwrap_or_default(),
-                action: action_key(&t.action),
-                status: task_status_key(&t.status),
-                due: texts.date(t.due_at.date()),
-            })
-            .collect(),
+        tasks: tasks.iter().map(|t| task_row(t, stored, texts, now)).collect(),
         authorities,
+        certificate: s.status == RequestStatus::Completed,
+        public_id: s.public_id.clone(),
         ctx,
     })
 }

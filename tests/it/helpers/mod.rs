@@ -2,8 +2,10 @@
 //! both backends.
 
 pub mod harness;
+pub mod processors;
 pub mod test_app;
 pub mod test_db;
+pub mod webhook_receiver;
 
 pub use test_app::TestApp;
 pub use test_db::{Backend, TestDb};
