@@ -476,3 +476,6 @@ certificate-col_purpose = Why
 certificate-col_until = Until
 certificate-issued = Issued
 certificate-verify = The signed version (JSON) can be checked with the public key at
+processor-oidc_title = Or sign in with your organisation's account
+oidc-no_processor_title = No access for this account
+oidc-no_processor_text = The account you signed in with is not a processor user of an organisation that may use this sign-in. Ask the privacy team for an invitation, or sign in with a code by e-mail.

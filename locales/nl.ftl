@@ -474,3 +474,6 @@ certificate-col_purpose = Waarom
 certificate-col_until = Tot
 certificate-issued = Uitgegeven
 certificate-verify = De ondertekende versie (JSON) is te controleren met de publieke sleutel op
+processor-oidc_title = Of meld u aan met het account van uw organisatie
+oidc-no_processor_title = Geen toegang voor dit account
+oidc-no_processor_text = Het account waarmee u zich aanmeldde is geen verwerkersgebruiker van een organisatie die deze aanmelding mag gebruiken. Vraag het privacyteam om een uitnodiging, of meld u aan met een code per e-mail.

@@ -278,7 +278,7 @@ pub fn tokens(settings: &Settings, command: TokensCommand) -> anyhow::Result<()>
                 audit::append(
                     c,
                     &Actor::System,
-                    "token.issued",
+                    crate::domain::audit::action::TOKEN_ISSUED,
                     None,
                     Some("token"),
                     Some(&issued.0),
@@ -323,7 +323,7 @@ pub fn tokens(settings: &Settings, command: TokensCommand) -> anyhow::Result<()>
                     audit::append(
                         c,
                         &Actor::System,
-                        "token.revoked",
+                        crate::domain::audit::action::TOKEN_REVOKED,
                         None,
                         Some("token"),
                         Some(&id),

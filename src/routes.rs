@@ -75,6 +75,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(processor_sign_in::authenticator_page))
                 .route(web::post().to(processor_sign_in::verify_authenticator)),
         )
+        .route("/processor/sign-in/oidc/{provider}", web::get().to(processor_sign_in::oidc_start))
         .route("/processor", web::get().to(processor::inbox))
         .route("/processor/tasks.csv", web::get().to(processor::export_csv))
         .route("/processor/tasks/confirm", web::post().to(processor::confirm_bulk))

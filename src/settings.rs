@@ -174,6 +174,10 @@ pub struct OidcProviderSettings {
     /// Scopes besides `openid`.
     #[serde(default = "default_scopes")]
     pub scopes: Vec<String>,
+    /// Catalog keys of recipients whose processor users sign in here (their own
+    /// organisation's identity provider). Such a provider is not offered to customers.
+    #[serde(default)]
+    pub processors_of: Vec<String>,
 }
 
 fn default_scopes() -> Vec<String> {

@@ -95,6 +95,16 @@ impl Application {
             None => None,
         };
         let keys = Keys::load(&settings.security).map_err(|e| anyhow!(e))?;
+        for provider in &settings.oidc {
+            for key in &provider.processors_of {
+                if !prepared.catalog.catalog.recipients.iter().any(|r| r.key.as_str() == key) {
+                    return Err(anyhow!(
+                        "setting `oidc.providers` `{}`: processors_of names `{key}`, which is no recipient in the catalog",
+                        provider.key
+                    ));
+                }
+            }
+        }
         let oidc = OidcProviders::new(&settings.oidc, &url)?;
         let mailer = Mailer::from_settings(&settings.email)?;
         let state = AppState {

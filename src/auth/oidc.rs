@@ -131,6 +131,16 @@ impl OidcProviders {
         self.providers.iter()
     }
 
+    /// The providers customers may use.
+    pub fn for_customers(&self) -> impl Iterator<Item = &Provider> {
+        self.providers.iter().filter(|p| !p.for_processors())
+    }
+
+    /// The providers processor users may use.
+    pub fn for_processors(&self) -> impl Iterator<Item = &Provider> {
+        self.providers.iter().filter(|p| p.for_processors())
+    }
+
     /// The provider with this key.
     pub fn get(&self, key: &str) -> Option<&Provider> {
         self.providers.iter().find(|p| p.settings.key == key)
@@ -260,6 +270,16 @@ impl OidcProviders {
 }
 
 impl Provider {
+    /// Catalog keys of the recipients whose processor users sign in here.
+    pub fn processors_of(&self) -> &[String] {
+        &self.settings.processors_of
+    }
+
+    /// Whether this is a recipient organisation's provider for its processor users.
+    pub fn for_processors(&self) -> bool {
+        !self.settings.processors_of.is_empty()
+    }
+
     /// Key used in URLs.
     pub fn key(&self) -> &str {
         &self.settings.key

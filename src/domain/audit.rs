@@ -8,6 +8,41 @@ use time::OffsetDateTime;
 /// The `prev_hash` of the first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The actions the trail records (stored as text; one constant each, so a typo is a
+/// compile error and this is the list of what can appear).
+pub mod action {
+    /// A person (or staff for them) filed a rights request.
+    pub const REQUEST_FILED: &str = "request.filed";
+    /// A request was approved and carried out in the portal's copy.
+    pub const REQUEST_APPROVED: &str = "request.approved";
+    /// A request was refused, with reasons.
+    pub const REQUEST_REJECTED: &str = "request.rejected";
+    /// Every recipient answered; the request is complete.
+    pub const REQUEST_COMPLETED: &str = "request.completed";
+    /// A full erasure removed the last identifiers of a person.
+    pub const SUBJECT_ERASED: &str = "subject.erased";
+    /// A recipient was given an onward change (Art. 19).
+    pub const TASK_CREATED: &str = "task.created";
+    /// A recipient confirmed it applied a change.
+    pub const TASK_APPLIED: &str = "task.applied";
+    /// A recipient declined a change, with a reason.
+    pub const TASK_DECLINED: &str = "task.declined";
+    /// A recipient was reminded of overdue tasks.
+    pub const TASK_REMINDER_SENT: &str = "task.reminder_sent";
+    /// A processor user signed in.
+    pub const PROCESSOR_SIGNED_IN: &str = "processor.signed_in";
+    /// A processor user was invited.
+    pub const PROCESSOR_USER_INVITED: &str = "processor_user.invited";
+    /// An API token was issued.
+    pub const TOKEN_ISSUED: &str = "token.issued";
+    /// An API token was revoked.
+    pub const TOKEN_REVOKED: &str = "token.revoked";
+    /// A recipient's webhook endpoint was set.
+    pub const WEBHOOK_CONFIGURED: &str = "webhook.configured";
+    /// A recipient's webhook endpoint was removed.
+    pub const WEBHOOK_REMOVED: &str = "webhook.removed";
+}
+
 /// Who acted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {

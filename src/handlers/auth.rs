@@ -140,7 +140,7 @@ pub struct CodeForm {
 pub struct EmptyForm {}
 
 fn providers(state: &AppState) -> Vec<(String, String)> {
-    state.oidc.all().map(|p| (p.key().to_owned(), p.label().to_owned())).collect()
+    state.oidc.for_customers().map(|p| (p.key().to_owned(), p.label().to_owned())).collect()
 }
 
 pub(crate) fn with_cookie(
@@ -599,7 +599,19 @@ pub async fn oidc_start(
     key: web::Path<String>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let provider = state.oidc.get(&key).ok_or(AppError::NotFound)?;
+    let provider = state.oidc.get(&key).filter(|p| !p.for_processors()).ok_or(AppError::NotFound)?;
+    begin_login(&req, &state, provider, safe_next(query.next.as_deref())).await
+}
+
+/// Sends the browser to `provider`, remembering (hashed state, nonce, PKCE verifier)
+/// what the callback will need, bound to this browser's session.
+pub(crate) async fn begin_login(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    provider: &crate::auth::oidc::Provider,
+    next: String,
+) -> Result<HttpResponse, AppError> {
+    let req = req.clone();
     let (session, cookie) = ensure_session(&req).await?;
     let start = match state.oidc.begin(provider).await {
         Ok(start) => start,
@@ -610,7 +622,6 @@ pub async fn oidc_start(
         }
     };
     let now = state.clock.now();
-    let next = safe_next(query.next.as_deref());
     let provider_key = provider.key().to_owned();
     let session_id = session.id;
     state
@@ -704,6 +715,9 @@ pub async fn oidc_callback(
             return refuse(StatusCode::BAD_REQUEST, "oidc.failed_title", "oidc.failed_text");
         }
     };
+    if provider.for_processors() {
+        return processor_callback(&req, &state, provider, identity, session_id, cookie).await;
+    }
     let ua = user_agent(&req);
     let st = state.clone();
     let provider_key = provider.key().to_owned();
@@ -746,6 +760,80 @@ pub async fn oidc_callback(
             see_other(&after_first_factor(&safe_next(Some(&next)), stage)),
             Some(session_cookie(&state, token)),
         ),
+    }
+}
+
+/// The end of a processor user's sign-in at their organisation's provider: the
+/// verified address must be an active processor user of a recipient this provider is
+/// configured for. The provider vouches for the second factor.
+async fn processor_callback(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    provider: &crate::auth::oidc::Provider,
+    identity: crate::auth::oidc::VerifiedIdentity,
+    session_id: i64,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> Result<HttpResponse, AppError> {
+    let allowed: Vec<crate::domain::ids::RecipientId> = provider
+        .processors_of()
+        .iter()
+        .filter_map(|key| state.catalog.ids.recipients.iter().find(|(k, _)| k.as_str() == key).map(|(_, id)| *id))
+        .collect();
+    let email = match identity.email.as_deref().map(EmailAddress::parse) {
+        Some(Ok(email)) if identity.email_verified => Some(email),
+        _ => None,
+    };
+    let ua = user_agent(req);
+    let st = state.clone();
+    let provider_key = provider.key().to_owned();
+    let now = state.clock.now();
+    let token = state
+        .db
+        .transaction(move |c| {
+            let Some(email) = email else { return Ok(None) };
+            let Some(user) = crate::db::queries::processors::find_by_email(c, &email)? else { return Ok(None) };
+            if !allowed.contains(&user.recipient) {
+                return Ok(None);
+            }
+            let sealed = st.keys.seal(identity.id_token.as_bytes());
+            let token = rotate_session(
+                c,
+                &st,
+                session_id,
+                Principal::Processor(user.id),
+                SessionStage::Complete,
+                "oidc",
+                Some((&provider_key, sealed)),
+                &ua,
+            )?;
+            crate::db::queries::processors::activate(c, user.id, now)?;
+            crate::db::queries::audit::append(
+                c,
+                &crate::domain::audit::Actor::Processor(user.public_id.clone()),
+                crate::domain::audit::action::PROCESSOR_SIGNED_IN,
+                None,
+                Some("processor_user"),
+                Some(&user.id.to_string()),
+                serde_json::json!({ "method": "oidc", "provider": provider_key }),
+                now,
+            )?;
+            Ok(Some(token))
+        })
+        .await?;
+    match token {
+        Some(token) => with_cookie(see_other("/processor"), Some(session_cookie(state, token))),
+        None => {
+            tracing::info!(provider = provider.key(), "OpenID Connect: no processor user for this identity");
+            let session = crate::extractors::session::load_session(req).await?;
+            let page = MessagePage {
+                ctx: PageContext::for_request(req, session.as_ref()),
+                title: "oidc.no_processor_title",
+                message: "oidc.no_processor_text",
+                link: "/processor/sign-in",
+                link_text: "oidc.try_email",
+            };
+            with_cookie(render(StatusCode::FORBIDDEN, &page)?, cookie)
+        }
     }
 }
 

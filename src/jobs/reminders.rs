@@ -60,7 +60,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, DbError> {
                 audit::append(
                     c,
                     &Actor::System,
-                    "task.reminder_sent",
+                    crate::domain::audit::action::TASK_REMINDER_SENT,
                     None,
                     Some("recipient"),
                     Some(&recipient_id.0.to_string()),

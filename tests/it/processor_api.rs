@@ -400,7 +400,22 @@ async fn webhooks_are_signed_and_retried_with_one_id(backend: Backend) {
     webhook_attempts_booked(&app, 2).await;
     app.clock.advance(Duration::minutes(6));
     let got = receiver.wait_for(3, 10).await;
-    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    let started = Instant::now();
+    while app
+        .state
+        .db
+        .run(|c| {
+            Ok(webhook_deliveries::table.filter(webhook_deliveries::delivered.eq(true)).count().get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap()
+        == 0
+    {
+        assert!(started.elapsed() < StdDuration::from_secs(10), "the delivery is booked");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    app.clock.advance(Duration::hours(1));
+    tokio::time::sleep(StdDuration::from_millis(1500)).await;
     let got_now = receiver.received();
     assert_eq!(got_now.len(), 3, "delivered once it got a 2xx, not again");
     assert_eq!(got.iter().map(|g| g.answered).collect::<Vec<_>>(), [500, 500, 200]);
@@ -525,6 +540,22 @@ async fn a_killed_portal_delivers_the_webhook_after_restart(backend: Backend) {
     let mut portal = serve(&db, port, &smtp);
     wait_healthy(&base).await;
     let got = receiver.wait_for(2, 30).await;
+    // The portal books the delivery after the receiver answered.
+    let started = Instant::now();
+    while pool
+        .run(|c| {
+            Ok(propagation_tasks::table
+                .filter(propagation_tasks::delivered_at.is_not_null())
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap()
+        == 0
+    {
+        assert!(started.elapsed() < StdDuration::from_secs(10), "the delivery is booked");
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
     let _ = portal.kill();
     let _ = portal.wait();
     let last = got.last().unwrap();

@@ -10,7 +10,10 @@ use crate::helpers::test_app::Browser;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 
-on_both_backends!(round_trip_links_by_verified_email_then_by_issuer_and_subject);
+on_both_backends!(
+    round_trip_links_by_verified_email_then_by_issuer_and_subject,
+    processor_users_sign_in_at_their_organisations_provider,
+);
 
 /// A portal with the test provider configured (under `issuer`, or the provider's own).
 async fn app_with_idp(backend: Backend, issuer_override: Option<&str>) -> (TestApp, OidcServer) {
@@ -31,7 +34,12 @@ fn resolve(base: &str, location: &str) -> String {
 /// Starts a sign-in in `browser` and walks the provider's pages as `login`; returns the
 /// callback URL the provider sends the browser back to (not yet visited).
 async fn login_at_provider(app: &TestApp, browser: &Browser, login: &str) -> String {
-    let start = browser.get("/sign-in/oidc/test-idp").await;
+    login_from(app, browser, "/sign-in/oidc/test-idp", login).await
+}
+
+/// `login_at_provider`, starting at `start`.
+async fn login_from(app: &TestApp, browser: &Browser, start: &str, login: &str) -> String {
+    let start = browser.get(start).await;
     assert_eq!(start.status(), 303, "sign-in starts with a redirect to the provider");
     let mut url = start.headers()["location"].to_str().unwrap().to_owned();
     // OIDC-01, OIDC-02: code flow with PKCE S256, state and nonce.
@@ -284,4 +292,62 @@ async fn unverified_or_unknown_identities_hold_no_data() {
     let r = stranger.get(&callback).await;
     let body = r.text().await.unwrap();
     assert!(body.contains("sign in with a code sent to that address") && body.contains("href=\"/sign-in\""), "{body}");
+}
+
+/// A recipient organisation's own identity provider (`processors_of`): its processor
+/// users sign in there instead of code plus authenticator; nobody else gets in.
+async fn processor_users_sign_in_at_their_organisations_provider(backend: Backend) {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let idp = OidcServer::start(&base);
+    let issuer = idp.issuer.clone();
+    let providers = format!(
+        r#"[{{ key = "test-idp", label = "Customer ID", issuer = "{issuer}", client_id = "portal", client_secret = "portal-secret" }},
+            {{ key = "clouddesk", label = "CloudDesk staff login", issuer = "{issuer}", client_id = "portal", client_secret = "portal-secret", processors_of = ["crm-cloud"] }}]"#
+    );
+    let bind = format!("127.0.0.1:{port}");
+    let app = TestApp::spawn_with(backend, &[("PORTAL_BIND", &bind), ("PORTAL_OIDC__PROVIDERS", &providers)]).await;
+    app.invite_processor("crm-cloud", "ops@clouddesk.example", "Chris Cloud").await;
+    app.invite_processor("e-invoicing", "fl@factuurlink.example", "Femke Link").await;
+
+    // Each audience sees and may use only its own providers.
+    let browser = app.browser();
+    let (_, customer_page) = browser.page("/sign-in").await;
+    assert!(customer_page.contains("Customer ID") && !customer_page.contains("CloudDesk staff login"));
+    let (_, processor_page) = browser.page("/processor/sign-in").await;
+    assert!(processor_page.contains("/processor/sign-in/oidc/clouddesk") && !processor_page.contains("Customer ID"));
+    assert_eq!(browser.get("/sign-in/oidc/clouddesk").await.status(), 404);
+    assert_eq!(browser.get("/processor/sign-in/oidc/test-idp").await.status(), 404);
+
+    let callback = login_from(&app, &browser, "/processor/sign-in/oidc/clouddesk", "ops@clouddesk.example").await;
+    let r = browser.get(&callback).await;
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/processor"));
+    let (status, inbox) = browser.page("/processor").await;
+    assert_eq!(status, 200);
+    assert!(inbox.contains("CloudDesk CRM Inc.") && inbox.contains("Chris Cloud"));
+    assert_eq!(browser.get("/dashboard").await.status(), 303, "a processor session is not a person's");
+
+    // Refused: an unverified address, a user of another organisation, a customer.
+    for login in ["unverified:ops@clouddesk.example", "fl@factuurlink.example", "demo@example.com"] {
+        let other = app.browser();
+        let callback = login_from(&app, &other, "/processor/sign-in/oidc/clouddesk", login).await;
+        let r = other.get(&callback).await;
+        assert_eq!(r.status(), 403, "{login}");
+        assert!(r.text().await.unwrap().contains("No access for this account"));
+        assert_eq!(other.get("/processor").await.status(), 303, "{login} is not signed in");
+    }
+}
+
+/// A provider for processors of a recipient the catalog does not know stops start-up.
+#[tokio::test]
+async fn unknown_recipient_in_processors_of_stops_start_up() {
+    let db = crate::helpers::TestDb::new(Backend::Sqlite);
+    let providers =
+        r#"[{ key = "x", issuer = "https://id.example.com", client_id = "c", processors_of = ["nobody"] }]"#;
+    let settings = crate::helpers::test_app::test_settings(&db, &[("PORTAL_OIDC__PROVIDERS", providers)]);
+    let clock =
+        std::sync::Arc::new(privacy_portal::clock::ManualClock::new(time::macros::datetime!(2026-11-20 10:00 UTC)));
+    let refused =
+        privacy_portal::startup::Application::build(settings, clock).await.err().expect("start-up is refused");
+    assert!(refused.to_string().contains("processors_of names `nobody`"), "{refused}");
 }

@@ -234,7 +234,7 @@ fn tasks_for_categories(
         audit::append(
             conn,
             actor,
-            "task.created",
+            crate::domain::audit::action::TASK_CREATED,
             Some(request.subject.0),
             Some("task"),
             Some(&task),
@@ -299,7 +299,7 @@ pub fn decide(
         audit::append(
             conn,
             actor,
-            "request.rejected",
+            crate::domain::audit::action::REQUEST_REJECTED,
             Some(request.subject.0),
             Some("request"),
             Some(&request.public_id),
@@ -571,7 +571,7 @@ pub fn decide(
                     audit::append(
                         conn,
                         actor,
-                        "task.created",
+                        crate::domain::audit::action::TASK_CREATED,
                         Some(request.subject.0),
                         Some("task"),
                         Some(&task),
@@ -592,7 +592,7 @@ pub fn decide(
     audit::append(
         conn,
         actor,
-        "request.approved",
+        crate::domain::audit::action::REQUEST_APPROVED,
         Some(request.subject.0),
         Some("request"),
         Some(&request.public_id),
@@ -707,7 +707,7 @@ pub fn settle(
     audit::append(
         conn,
         &Actor::System,
-        "request.completed",
+        crate::domain::audit::action::REQUEST_COMPLETED,
         Some(subject),
         Some("request"),
         Some(&public_id),
@@ -748,7 +748,7 @@ pub fn settle(
         audit::append(
             conn,
             &Actor::System,
-            "subject.erased",
+            crate::domain::audit::action::SUBJECT_ERASED,
             Some(subject),
             Some("subject"),
             Some(&subject.to_string()),

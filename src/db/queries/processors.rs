@@ -127,7 +127,7 @@ pub fn invite_and_notify(
     audit::append(
         conn,
         actor,
-        "processor_user.invited",
+        crate::domain::audit::action::PROCESSOR_USER_INVITED,
         None,
         Some("processor_user"),
         Some(&user.public_id),

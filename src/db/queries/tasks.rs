@@ -307,7 +307,11 @@ pub fn resolve(
     super::audit::append(
         conn,
         actor,
-        if wanted == "applied" { "task.applied" } else { "task.declined" },
+        if wanted == "applied" {
+            crate::domain::audit::action::TASK_APPLIED
+        } else {
+            crate::domain::audit::action::TASK_DECLINED
+        },
         Some(subject),
         Some("task"),
         Some(&current.public_id),

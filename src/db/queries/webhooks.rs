@@ -57,7 +57,7 @@ pub fn configure(
     audit::append(
         conn,
         actor,
-        "webhook.configured",
+        crate::domain::audit::action::WEBHOOK_CONFIGURED,
         None,
         Some("recipient"),
         Some(&recipient.0.to_string()),
@@ -80,7 +80,7 @@ pub fn remove(
         audit::append(
             conn,
             actor,
-            "webhook.removed",
+            crate::domain::audit::action::WEBHOOK_REMOVED,
             None,
             Some("recipient"),
             Some(&recipient.0.to_string()),

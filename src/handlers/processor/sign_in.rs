@@ -37,6 +37,23 @@ pub struct SignInPage {
     ctx: PageContext,
     email: String,
     error: Option<&'static str>,
+    providers: Vec<(String, String)>,
+}
+
+/// Identity providers of recipient organisations: (key, button text).
+fn providers(state: &AppState) -> Vec<(String, String)> {
+    state.oidc.for_processors().map(|p| (p.key().to_owned(), p.label().to_owned())).collect()
+}
+
+/// `GET /processor/sign-in/oidc/{provider}`: sign in at the organisation's own
+/// identity provider, where one is configured for it.
+pub async fn oidc_start(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let provider = state.oidc.get(&key).filter(|p| p.for_processors()).ok_or(AppError::NotFound)?;
+    crate::handlers::auth::begin_login(&req, &state, provider, "/processor".to_owned()).await
 }
 
 /// The code form.
@@ -65,12 +82,17 @@ pub struct RecoveryPage {
 }
 
 /// `GET /processor/sign-in`.
-pub async fn sign_in_page(req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn sign_in_page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let (session, cookie) = ensure_session(&req).await?;
     if session.stage == SessionStage::Complete && session.processor_user_id.is_some() {
         return Ok(see_other("/processor"));
     }
-    let page = SignInPage { ctx: PageContext::for_request(&req, Some(&session)), email: String::new(), error: None };
+    let page = SignInPage {
+        ctx: PageContext::for_request(&req, Some(&session)),
+        email: String::new(),
+        error: None,
+        providers: providers(&state),
+    };
     with_cookie(render(StatusCode::OK, &page)?, cookie)
 }
 
@@ -92,6 +114,7 @@ pub async fn request_code(
         ctx: PageContext::for_request(&req, Some(&session)),
         email,
         error: Some(error),
+        providers: providers(&state),
     };
     let client = Limit {
         bucket: format!("send:client:{}", client_key(&req, &state)),
@@ -402,7 +425,7 @@ pub async fn verify_authenticator(
             audit::append(
                 c,
                 &Actor::Processor(who.public_id),
-                "processor.signed_in",
+                crate::domain::audit::action::PROCESSOR_SIGNED_IN,
                 None,
                 Some("processor_user"),
                 Some(&user.to_string()),

@@ -527,7 +527,7 @@ pub async fn file_request(
             audit::append(
                 c,
                 &Actor::Subject(subject.0),
-                "request.filed",
+                crate::domain::audit::action::REQUEST_FILED,
                 Some(subject.0),
                 Some("request"),
                 Some(&filed.public_id),
