@@ -479,3 +479,6 @@ certificate-verify = The signed version (JSON) can be checked with the public ke
 processor-oidc_title = Or sign in with your organisation's account
 oidc-no_processor_title = No access for this account
 oidc-no_processor_text = The account you signed in with is not a processor user of an organisation that may use this sign-in. Ask the privacy team for an invitation, or sign in with a code by e-mail.
+request-event_lift_announced = You were told the restriction will be lifted
+request-lift_on = on
+request-event_lifted = Restriction lifted

@@ -477,3 +477,6 @@ certificate-verify = De ondertekende versie (JSON) is te controleren met de publ
 processor-oidc_title = Of meld u aan met het account van uw organisatie
 oidc-no_processor_title = Geen toegang voor dit account
 oidc-no_processor_text = Het account waarmee u zich aanmeldde is geen verwerkersgebruiker van een organisatie die deze aanmelding mag gebruiken. Vraag het privacyteam om een uitnodiging, of meld u aan met een code per e-mail.
+request-event_lift_announced = U is meegedeeld dat de beperking wordt opgeheven
+request-lift_on = op
+request-event_lifted = Beperking opgeheven

@@ -13,7 +13,7 @@ use crate::db::DbError;
 use crate::db::queries::catalog::StoredCatalog;
 use crate::db::queries::decisions::{self, Decision, Engine};
 use crate::db::queries::tokens::{self, NewToken};
-use crate::db::queries::{audit, processors, webhooks};
+use crate::db::queries::{audit, processors, restrictions, webhooks};
 use crate::domain::EmailAddress;
 use crate::domain::audit::Actor;
 use crate::domain::ids::RecipientId;
@@ -36,6 +36,18 @@ pub enum RequestsCommand {
         /// Refuse it; the reason is sent to the person with how to complain.
         #[arg(long, value_name = "REASON")]
         reject: Option<String>,
+    },
+    /// Announces the lifting of a restriction: the person is told now, with the
+    /// reason; it is lifted (and the recipients told) after the notice period.
+    LiftRestriction {
+        /// The restriction request.
+        reference: String,
+        /// Why it is lifted (sent to the person).
+        #[arg(long)]
+        reason: String,
+        /// Days between telling the person and lifting.
+        #[arg(long, default_value_t = 14)]
+        notice_days: i64,
     },
 }
 
@@ -168,6 +180,29 @@ pub fn requests(settings: &Settings, command: RequestsCommand) -> anyhow::Result
             for (public_id, kind, status, received, due) in open {
                 println!("{}\t{kind}\t{status}\treceived {}\tdue {}", reference(&public_id), when(received), when(due));
             }
+            Ok(())
+        }
+        RequestsCommand::LiftRestriction { reference: wanted, reason, notice_days } => {
+            if !(1..=365).contains(&notice_days) {
+                bail!("--notice-days must be between 1 and 365");
+            }
+            let engine = Engine { stored: admin.catalog(), keys: &admin.keys, public_base: &admin.public_base };
+            let now = admin.clock.now();
+            let (public_id, lift_at) = admin.transaction(|c| {
+                let public_id = decisions::find_public_id(c, &wanted)?
+                    .ok_or_else(|| DbError::Rejected(format!("no request {wanted}")))?;
+                let lift_at = restrictions::announce_lift(
+                    c,
+                    &engine,
+                    &public_id,
+                    &reason,
+                    time::Duration::days(notice_days),
+                    &Actor::System,
+                    now,
+                )?;
+                Ok((public_id, lift_at))
+            })?;
+            println!("{}: the person is told; the restriction is lifted on {}", reference(&public_id), when(lift_at));
             Ok(())
         }
         RequestsCommand::Decide { reference: wanted, approve, reject } => {

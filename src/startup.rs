@@ -43,6 +43,7 @@ pub fn prepare(settings: &Settings, clock: &dyn Clock, load_demo: bool) -> anyho
     let demo_people =
         if load_demo { Some(demo::load(&settings.demo.path, &catalog).map_err(|e| anyhow!(e))?) } else { None };
     let db = DbPool::connect(&settings.database)?;
+    let keys = Keys::load(&settings.security).map_err(|e| anyhow!(e))?;
     let migrations_applied = migrations::run_pending(&mut *db.get()?)?;
     let now = clock.now();
     let (stored, demo_added) = db
@@ -52,7 +53,11 @@ pub fn prepare(settings: &Settings, clock: &dyn Clock, load_demo: bool) -> anyho
             let stored = catalog_queries::load(conn)?;
             let mut added = 0;
             for person in demo_people.iter().flatten() {
-                if people::insert_person(conn, person, &stored, now)?.is_some() {
+                let Some(person) = people::unsuppressed(conn, &keys, person)? else {
+                    tracing::info!("demo person skipped: erased earlier (suppression marker)");
+                    continue;
+                };
+                if people::insert_person(conn, &person, &stored, now)?.is_some() {
                     added += 1;
                 }
             }

@@ -521,6 +521,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    restriction_lifts (id) {
+        id -> BigInt,
+        request_id -> BigInt,
+        reason -> Text,
+        announced_at -> Timestamp,
+        lift_at -> Timestamp,
+        lifted_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(entities -> authorities (authority_id));
 diesel::joinable!(entity_channels -> entities (entity_id));
 diesel::joinable!(entity_channels -> marketing_channels (channel_id));
@@ -558,8 +569,10 @@ diesel::joinable!(recipient_webhooks -> recipients (recipient_id));
 diesel::joinable!(webhook_deliveries -> propagation_tasks (task_id));
 diesel::joinable!(idempotency_keys -> recipients (recipient_id));
 diesel::joinable!(propagation_tasks -> rights_requests (request_id));
+diesel::joinable!(restriction_lifts -> rights_requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    restriction_lifts,
     authorities,
     entities,
     marketing_channels,

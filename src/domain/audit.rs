@@ -29,6 +29,10 @@ pub mod action {
     pub const TASK_DECLINED: &str = "task.declined";
     /// A recipient was reminded of overdue tasks.
     pub const TASK_REMINDER_SENT: &str = "task.reminder_sent";
+    /// The person was told a restriction will be lifted, and when.
+    pub const RESTRICTION_LIFT_ANNOUNCED: &str = "restriction.lift_announced";
+    /// A restriction was lifted on the announced date.
+    pub const RESTRICTION_LIFTED: &str = "restriction.lifted";
     /// A processor user signed in.
     pub const PROCESSOR_SIGNED_IN: &str = "processor.signed_in";
     /// A processor user was invited.

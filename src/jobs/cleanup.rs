@@ -9,7 +9,8 @@ use time::Duration;
 use crate::db::queries::{challenges, oidc_logins, outbox, rate_limits, sessions};
 use crate::state::AppState;
 
-/// Runs forever, every ten minutes (and sends due overdue reminders).
+/// Runs forever, every ten minutes (and sends due overdue reminders and lifts
+/// restrictions whose announced date has come).
 pub async fn run(state: AppState) {
     loop {
         if let Err(e) = sweep(&state).await {
@@ -22,6 +23,11 @@ pub async fn run(state: AppState) {
                 state.outbox_wakeup.notify_one();
             }
             Err(e) => tracing::warn!(error = %e, "overdue reminders failed; will retry"),
+        }
+        match super::restrictions::lift_due(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(requests = n, "lifted restrictions as announced"),
+            Err(e) => tracing::warn!(error = %e, "lifting restrictions failed; will retry"),
         }
         tokio::time::sleep(StdDuration::from_secs(600)).await;
     }

@@ -4,6 +4,7 @@
 pub mod cleanup;
 pub mod outbox;
 pub mod reminders;
+pub mod restrictions;
 pub mod webhooks;
 
 use crate::email::Mailer;

@@ -67,6 +67,11 @@ async fn operators_run_the_propagation_from_the_command_line(backend: Backend) {
     let tasks = app.state.db.run(|c| Ok(propagation_tasks::table.count().get_result::<i64>(c)?)).await.unwrap();
     assert!(decided.contains(&format!("{tasks} recipient task(s) created")) && tasks >= 3, "{decided}");
     assert!(refused(&admin(&app, &["requests", "decide", &reference, "--approve"])).contains("already"));
+    let lift = ["requests", "lift-restriction", &reference, "--reason", "checked"];
+    assert!(refused(&admin(&app, &lift)).contains("not a restriction"));
+    let mut too_soon = lift.to_vec();
+    too_soon.extend(["--notice-days", "0"]);
+    assert!(refused(&admin(&app, &too_soon)).contains("--notice-days"));
 
     // processors invite / list
     let bad = [

@@ -25,6 +25,8 @@ on_both_backends!(
     erasure_reaches_every_recipient_and_the_person_sees_each_answer,
     rectification_restriction_and_objection_tell_recipients_only_what_changed,
     overdue_tasks_are_shown_to_the_person_and_reminded_to_the_recipient,
+    an_erased_person_is_not_brought_back_by_a_later_import,
+    a_restriction_is_lifted_only_after_the_person_was_told,
 );
 
 pub fn texts(html: &str, css: &str) -> Vec<String> {
@@ -624,4 +626,173 @@ async fn overdue_tasks_are_shown_to_the_person_and_reminded_to_the_recipient(bac
     let (_, overdue) = api.get("/tasks?status=overdue").await;
     assert_eq!(overdue["tasks"].as_array().unwrap().len(), 1);
     assert_eq!(overdue["tasks"][0]["overdue"], true);
+}
+
+/// GDPR Art. 17: suppression markers (keyed hashes, no plain data) keep erased data out.
+async fn an_erased_person_is_not_brought_back_by_a_later_import(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let person = app.signed_in("pieter.bakker@example.nl").await;
+    let request = file_request(&person, "erasure", &[("scope", "all"), ("statement", "")]).await;
+    let result = app.decide(&request, Decision::Approve).await;
+    assert_eq!((result.kept, result.tasks), (0, 1), "nothing to keep; CloudDesk is told");
+    let api = Api::new(&app, &app.processor_token("crm-cloud").await);
+    for id in api.open_ids().await {
+        assert_eq!(api.post(&format!("/tasks/{id}/confirm"), "k", &json!({})).await.0, 200);
+    }
+    let (addresses, markers) = app
+        .state
+        .db
+        .run(|c| {
+            let addresses: i64 = subject_emails::table
+                .filter(subject_emails::address.eq("pieter.bakker@example.nl"))
+                .count()
+                .get_result(c)?;
+            let markers: Vec<String> = suppressions::table.select(suppressions::identifier_hash).load(c)?;
+            Ok((addresses, markers))
+        })
+        .await
+        .unwrap();
+    assert_eq!(addresses, 0, "once every recipient answered, the address kept to see it through is gone");
+    assert!(markers.len() >= 2, "{markers:?}");
+    use sha2::Digest as _;
+    let plain = hex::encode(sha2::Sha256::digest(b"email:pieter.bakker@example.nl"));
+    for m in &markers {
+        assert!(m.len() == 64 && m.chars().all(|c| c.is_ascii_hexdigit()), "a hash: {m}");
+        assert_ne!(m, &plain, "keyed, not a plain hash anyone can recompute");
+    }
+
+    // The next import (the demo loader, run at every start) does not bring Pieter back.
+    let settings = crate::helpers::test_app::test_settings(&app.db, &[]);
+    let clock = privacy_portal::clock::ManualClock::new(time::macros::datetime!(2026-12-01 10:00 UTC));
+    let prepared = tokio::task::spawn_blocking(move || privacy_portal::startup::prepare(&settings, &clock, true))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(prepared.demo_added, 0);
+    let back = app
+        .state
+        .db
+        .run(|c| {
+            Ok(subject_emails::table
+                .filter(subject_emails::address.eq("pieter.bakker@example.nl"))
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(back, 0);
+}
+
+/// Waits (up to 10 s) for a mail to `to` whose subject contains `needle`.
+async fn mail_with(smtp: &SmtpServer, to: &str, needle: &str) -> crate::helpers::harness::ReceivedMail {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(m) = smtp.messages_to(to).await.into_iter().find(|m| m.subject.contains(needle)) {
+            return m;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "no mail to {to} about `{needle}`");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn restricted_account_records(app: &TestApp, subject: i64) -> i64 {
+    app.state
+        .db
+        .run(move |c| {
+            Ok(records::table
+                .inner_join(data_categories::table)
+                .filter(records::subject_id.eq(subject))
+                .filter(data_categories::key.eq("account"))
+                .filter(records::restricted_at.is_not_null())
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await
+        .unwrap()
+}
+
+async fn announce(app: &TestApp, request: &str, reason: &str) -> Result<time::OffsetDateTime, String> {
+    use privacy_portal::clock::Clock;
+    use privacy_portal::db::queries::decisions::Engine;
+    let st = app.state.clone();
+    let now = app.clock.now();
+    let (id, reason) = (request.to_owned(), reason.to_owned());
+    app.state
+        .db
+        .transaction(move |c| {
+            let engine = Engine { stored: &st.catalog, keys: &st.keys, public_base: &st.public_base };
+            privacy_portal::db::queries::restrictions::announce_lift(
+                c,
+                &engine,
+                &id,
+                &reason,
+                Duration::days(14),
+                &privacy_portal::domain::audit::Actor::System,
+                now,
+            )
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// GDPR Art. 18(3): the person is told before a restriction is lifted.
+async fn a_restriction_is_lifted_only_after_the_person_was_told(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with(backend, &[("PORTAL_SMTP_URL", &smtp.url())]).await;
+    let demo = subject_id(&app, "demo@example.com").await;
+    let person = app.signed_in("demo@example.com").await;
+    let restriction = file_request(
+        &person,
+        "restriction",
+        &[("category_account", "on"), ("scope", "claranet-products"), ("statement", "Disputed.")],
+    )
+    .await;
+    let pending = file_request(
+        &person,
+        "restriction",
+        &[("category_contact", "on"), ("scope", "claranet-benelux"), ("statement", "Also disputed.")],
+    )
+    .await;
+    let erasure = file_request(&person, "erasure", &[("scope", "claranet-benelux"), ("statement", "")]).await;
+    assert!(announce(&app, &pending, "x").await.unwrap_err().contains("not in effect"), "undecided");
+    assert!(announce(&app, &erasure, "x").await.unwrap_err().contains("not a restriction"));
+    app.decide(&restriction, Decision::Approve).await;
+    assert_eq!(restricted_account_records(&app, demo).await, 5);
+    let api = Api::new(&app, &app.processor_token("crm-cloud").await);
+    for id in api.open_ids().await {
+        assert_eq!(api.post(&format!("/tasks/{id}/confirm"), &id, &json!({})).await.0, 200);
+    }
+    assert!(announce(&app, &restriction, "  ").await.unwrap_err().contains("reason"));
+
+    // Told first: the date and the reason, by mail and on the request page.
+    let reason = "The account data was checked with you on 21 November and is correct.";
+    announce(&app, &restriction, reason).await.unwrap();
+    let notice = mail_with(&smtp, "demo@example.com", "will be lifted on 4 December 2026").await;
+    assert!(notice.text().contains(reason));
+    assert!(announce(&app, &restriction, reason).await.unwrap_err().contains("already announced"));
+    let (_, page) = person.page(&format!("/requests/{restriction}")).await;
+    let timeline = texts(&page, "ol.timeline li").join(" | ");
+    assert!(timeline.contains("You were told the restriction will be lifted: on 4 December 2026"), "{timeline}");
+    assert_eq!(privacy_portal::jobs::restrictions::lift_due(&app.state).await.unwrap(), 0, "not before the date");
+    assert_eq!(restricted_account_records(&app, demo).await, 5);
+
+    // On the date: released, the recipient told, the person told.
+    app.clock.advance(Duration::days(14) + Duration::minutes(1));
+    assert_eq!(privacy_portal::jobs::restrictions::lift_due(&app.state).await.unwrap(), 1);
+    assert_eq!(privacy_portal::jobs::restrictions::lift_due(&app.state).await.unwrap(), 0, "once");
+    assert_eq!(restricted_account_records(&app, demo).await, 0);
+    let lifted = mail_with(&smtp, "demo@example.com", "has been lifted").await;
+    assert!(lifted.text().contains("/requests/"));
+    let open = api.open_ids().await;
+    assert_eq!(open.len(), 1);
+    let (_, task) = api.get(&format!("/tasks/{}", open[0])).await;
+    assert_eq!(
+        (task["action"].as_str(), task["opendsr"]["subject_request_type"].as_str()),
+        (Some("lift_restriction"), Some("x-restriction-lift"))
+    );
+    assert_eq!(task["categories"], json!(["account"]));
+    let person = app.signed_in("demo@example.com").await;
+    let (_, page) = person.page(&format!("/requests/{restriction}")).await;
+    assert!(texts(&page, "ol.timeline li").iter().any(|l| l.contains("Restriction lifted")));
+    assert!(texts(&page, "#recipient-tasks tbody tr").iter().any(|l| l.contains("lift the restriction")));
 }

@@ -63,16 +63,16 @@ pub struct Engine<'a> {
     pub public_base: &'a str,
 }
 
-struct Request {
-    id: i64,
-    public_id: String,
-    subject: SubjectId,
-    kind: RequestKind,
-    entity: Option<EntityId>,
-    status: RequestStatus,
+pub(super) struct Request {
+    pub(super) id: i64,
+    pub(super) public_id: String,
+    pub(super) subject: SubjectId,
+    pub(super) kind: RequestKind,
+    pub(super) entity: Option<EntityId>,
+    pub(super) status: RequestStatus,
 }
 
-fn load_request(conn: &mut DbConnection, public_id: &str) -> Result<Request, DbError> {
+pub(super) fn load_request(conn: &mut DbConnection, public_id: &str) -> Result<Request, DbError> {
     let (id, public_id, subject, kind, entity, status): (i64, String, i64, String, Option<i64>, String) =
         rights_requests::table
             .filter(rights_requests::public_id.eq(public_id))
@@ -117,13 +117,13 @@ pub fn find_public_id(conn: &mut DbConnection, reference_or_id: &str) -> Result<
     Ok(found.into_iter().find(|p| reference(p).eq_ignore_ascii_case(wanted)))
 }
 
-struct Items {
-    records: Vec<(i64, Option<i64>, Option<String>)>,
-    purposes: Vec<PurposeId>,
-    categories: Vec<CategoryId>,
+pub(super) struct Items {
+    pub(super) records: Vec<(i64, Option<i64>, Option<String>)>,
+    pub(super) purposes: Vec<PurposeId>,
+    pub(super) categories: Vec<CategoryId>,
 }
 
-fn load_items(conn: &mut DbConnection, request: i64) -> Result<Items, DbError> {
+pub(super) fn load_items(conn: &mut DbConnection, request: i64) -> Result<Items, DbError> {
     let rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>, Option<String>)> = rights_request_items::table
         .filter(rights_request_items::request_id.eq(request))
         .select((
@@ -161,7 +161,7 @@ fn mark_items(conn: &mut DbConnection, request: i64, outcome: &str) -> Result<()
 }
 
 /// The person's registered address, name and language (for mail).
-fn recipient_of_mail(
+pub(super) fn recipient_of_mail(
     conn: &mut DbConnection,
     subject: SubjectId,
 ) -> Result<Option<(EmailAddress, String, Language)>, DbError> {
@@ -169,7 +169,7 @@ fn recipient_of_mail(
     Ok(summary.email.map(|e| (e, summary.display_name, summary.language)))
 }
 
-fn queue_mail(
+pub(super) fn queue_mail(
     conn: &mut DbConnection,
     engine: &Engine<'_>,
     mail: crate::email::OutgoingMail,
@@ -246,7 +246,7 @@ fn tasks_for_categories(
     Ok(created)
 }
 
-fn entities_in_scope(request: &Request, data: &subject_data::SubjectData) -> BTreeSet<EntityId> {
+pub(super) fn entities_in_scope(request: &Request, data: &subject_data::SubjectData) -> BTreeSet<EntityId> {
     match request.entity {
         Some(e) => BTreeSet::from([e]),
         None => data.records.iter().map(|r| r.entity).chain(data.relationships.iter().map(|r| r.entity)).collect(),

@@ -15,6 +15,7 @@ pub mod processors;
 pub mod propagation;
 pub mod rate_limits;
 pub mod requests;
+pub mod restrictions;
 pub mod sessions;
 pub mod subject_data;
 pub mod subjects;

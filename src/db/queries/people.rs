@@ -4,6 +4,8 @@ use diesel::prelude::*;
 use time::OffsetDateTime;
 
 use super::catalog::StoredCatalog;
+use super::decisions;
+use crate::auth::keys::Keys;
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError, to_db};
 use crate::domain::catalog::Key;
@@ -12,6 +14,52 @@ use crate::domain::person::NewPerson;
 
 fn id_of<T: Copy>(map: &std::collections::HashMap<Key, T>, kind: &str, key: &Key) -> Result<T, DbError> {
     map.get(key).copied().ok_or_else(|| DbError::Rejected(format!("{kind} `{key}` is not in the stored catalog")))
+}
+
+/// `person` without what an earlier erasure suppressed (GDPR Art. 17: erased data must
+/// not come back with the next import): `None` when their address was erased
+/// everywhere; otherwise without the entities whose data about them was erased (by
+/// address or by that entity's reference for them). Only keyed hashes are compared.
+pub fn unsuppressed(conn: &mut DbConnection, keys: &Keys, person: &NewPerson) -> Result<Option<NewPerson>, DbError> {
+    let email = person.email.as_str();
+    if decisions::is_suppressed(conn, keys, &format!("email:{email}"))? {
+        return Ok(None);
+    }
+    let mut entities: Vec<&Key> = person.relationships.iter().map(|r| &r.entity).collect();
+    entities.extend(person.records.iter().map(|r| &r.entity));
+    entities.extend(person.disclosures.iter().map(|d| &d.entity));
+    entities.sort();
+    entities.dedup();
+    let mut erased: Vec<Key> = Vec::new();
+    for entity in entities {
+        let mut identifiers = vec![format!("email:{entity}:{email}")];
+        identifiers.extend(
+            person
+                .relationships
+                .iter()
+                .filter(|r| &r.entity == entity)
+                .filter_map(|r| r.reference.as_ref())
+                .map(|reference| format!("reference:{entity}:{reference}")),
+        );
+        for identifier in identifiers {
+            if decisions::is_suppressed(conn, keys, &identifier)? {
+                erased.push(entity.clone());
+                break;
+            }
+        }
+    }
+    if erased.is_empty() {
+        return Ok(Some(person.clone()));
+    }
+    let mut kept = person.clone();
+    kept.relationships.retain(|r| !erased.contains(&r.entity));
+    kept.records.retain(|r| !erased.contains(&r.entity));
+    kept.disclosures.retain(|d| !erased.contains(&d.entity));
+    kept.preferences.retain(|p| !erased.contains(&p.entity));
+    if kept.relationships.is_empty() && kept.records.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(kept))
 }
 
 /// Stores a person with everything held about them, unless their address is already

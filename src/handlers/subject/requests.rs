@@ -17,7 +17,7 @@ use crate::db::queries::catalog::StoredCatalog;
 use crate::db::queries::decisions::{self, Decision, Engine};
 use crate::db::queries::requests::{self, NewItem, NewRequest};
 use crate::db::queries::subject_data::{self, SubjectData};
-use crate::db::queries::{audit, outbox, propagation};
+use crate::db::queries::{audit, outbox, propagation, restrictions};
 use crate::domain::audit::Actor;
 use crate::domain::catalog::LegalBasis;
 use crate::domain::ids::{CategoryId, EntityId, PurposeId, RecordId};
@@ -686,7 +686,12 @@ pub async fn request_page(
         state.db.run(move |c| Ok((requests::find(c, subject, &lookup)?, subject_data::load(c, subject)?))).await?;
     let detail = detail.ok_or(AppError::NotFound)?;
     let request_id = crate::domain::ids::RequestId(detail.summary.id);
-    let tasks = state.db.run(move |c| propagation::for_subject(c, subject, Some(request_id))).await?;
+    let (tasks, lift) = state
+        .db
+        .run(move |c| {
+            Ok((propagation::for_subject(c, subject, Some(request_id))?, restrictions::of_request(c, request_id)?))
+        })
+        .await?;
     let stored = &state.catalog;
     let language = ctx.lang;
     let texts = messages(language);
@@ -717,6 +722,21 @@ pub async fn request_page(
             what: "request.event_completed",
             detail: String::new(),
         });
+    }
+    // Lifting a restriction comes after its decision (and usually its completion).
+    if let Some(lift) = &lift {
+        timeline.push(TimelineEntry {
+            at: texts.date_time(lift.announced_at),
+            what: "request.event_lift_announced",
+            detail: format!("{} {} — {}", texts.get("request.lift_on"), texts.date(lift.lift_at.date()), lift.reason),
+        });
+        if let Some(lifted) = lift.lifted_at {
+            timeline.push(TimelineEntry {
+                at: texts.date_time(lifted),
+                what: "request.event_lifted",
+                detail: String::new(),
+            });
+        }
     }
     let items = detail
         .items
