@@ -272,55 +272,23 @@ pub async fn request_code(
     state
         .db
         .transaction(move |c| {
-            let subject = subjects::find_by_email(c, &email)?;
-            let public_id = PublicId::new();
-            let expires = now + s.code_lifetime;
-            match subject {
+            let who = match subjects::find_by_email(c, &email)? {
                 Some(subject_id) => {
-                    let code = OneTimeCode::generate(s.code_digits, now);
-                    challenges::replace(
-                        c,
-                        session_id,
-                        SUBJECT_SIGN_IN,
-                        Some(subject_id),
-                        None,
-                        public_id.as_str(),
-                        &keys.code_hash(public_id.as_str(), code.as_str()),
-                        now,
-                        expires,
-                    )?;
-                    let who = subjects::summary(c, subject_id)?;
-                    let mail = messages::sign_in_code(
-                        &email,
-                        &who.display_name,
-                        who.language,
-                        code.as_str(),
-                        s.code_lifetime.whole_minutes(),
-                    )
-                    .map_err(|e| DbError::Rejected(format!("cannot render the sign-in mail: {e}")))?;
-                    let payload = serde_json::to_vec(&mail).map_err(|e| DbError::Rejected(e.to_string()))?;
-                    // Queued with the challenge; dropped if it cannot go out before the code expires.
-                    outbox::enqueue(c, "email", keys.seal(&payload), now, Some(expires))?;
+                    let summary = subjects::summary(c, subject_id)?;
                     tracing::info!(subject.id = %subject_id, "sign-in code issued");
+                    Some(CodeFor {
+                        subject: Some(subject_id),
+                        processor_user: None,
+                        name: summary.display_name,
+                        language: summary.language,
+                    })
                 }
                 None => {
-                    // A decoy: no code was sent and none will match, but the flow (and its
-                    // limits) behaves exactly as for a known address.
-                    challenges::replace(
-                        c,
-                        session_id,
-                        SUBJECT_SIGN_IN,
-                        None,
-                        None,
-                        public_id.as_str(),
-                        &keys.code_hash(public_id.as_str(), &random_token()),
-                        now,
-                        expires,
-                    )?;
                     tracing::info!("sign-in code requested for an address nobody has");
+                    None
                 }
-            }
-            Ok(())
+            };
+            issue_code(c, &keys, session_id, SUBJECT_SIGN_IN, &email, who, s, now)
         })
         .await?;
     state.outbox_wakeup.notify_one();
@@ -353,6 +321,59 @@ enum CodeOutcome {
     Wrong(u32),
     /// Signed in (maybe pending the second factor); the new session's token.
     SignedIn { token: String, stage: SessionStage },
+}
+/// Who a sign-in code goes to, when the address belongs to someone.
+pub(crate) struct CodeFor {
+    /// The person signing in.
+    pub subject: Option<SubjectId>,
+    /// Or the processor user signing in.
+    pub processor_user: Option<i64>,
+    /// Their name, for the greeting.
+    pub name: String,
+    /// Their language.
+    pub language: crate::domain::Language,
+}
+
+/// Replaces the session's challenge of `purpose` and, for a known address, queues the
+/// code by mail with the challenge (dropped if it cannot go out before it expires). For
+/// an address nobody has, the challenge is a decoy: no code is sent and none matches,
+/// but the flow and its limits behave exactly alike.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn issue_code(
+    c: &mut DbConnection,
+    keys: &crate::auth::keys::Keys,
+    session_id: i64,
+    purpose: &str,
+    email: &EmailAddress,
+    who: Option<CodeFor>,
+    s: crate::settings::SignInSettings,
+    now: time::OffsetDateTime,
+) -> Result<(), DbError> {
+    let public_id = PublicId::new();
+    let expires = now + s.code_lifetime;
+    let Some(who) = who else {
+        let decoy = keys.code_hash(public_id.as_str(), &random_token());
+        challenges::replace(c, session_id, purpose, None, None, public_id.as_str(), &decoy, now, expires)?;
+        return Ok(());
+    };
+    let code = OneTimeCode::generate(s.code_digits, now);
+    let hash = keys.code_hash(public_id.as_str(), code.as_str());
+    challenges::replace(
+        c,
+        session_id,
+        purpose,
+        who.subject,
+        who.processor_user,
+        public_id.as_str(),
+        &hash,
+        now,
+        expires,
+    )?;
+    let mail = messages::sign_in_code(email, &who.name, who.language, code.as_str(), s.code_lifetime.whole_minutes())
+        .map_err(|e| DbError::Rejected(format!("cannot render the sign-in mail: {e}")))?;
+    let payload = serde_json::to_vec(&mail).map_err(|e| DbError::Rejected(e.to_string()))?;
+    outbox::enqueue(c, "email", keys.seal(&payload), now, Some(expires))?;
+    Ok(())
 }
 
 /// Replaces `old_session` with a fresh one for `subject` (new id, new CSRF token:

@@ -9,22 +9,22 @@ use serde::Deserialize;
 use time::Duration;
 
 use crate::auth::codes::{CodeInputError, OneTimeCode};
-use crate::auth::keys::{constant_time_eq, random_token};
+use crate::auth::keys::constant_time_eq;
 use crate::auth::rate_limit::Limit;
 use crate::auth::session::SessionStage;
 use crate::auth::totp::{AuthenticatorSecret, SecondFactorInput, generate_recovery_codes, normalize_recovery_code};
 use crate::db::DbError;
 use crate::db::queries::authenticators::{self, Owner};
-use crate::db::queries::{audit, challenges, outbox, processors, rate_limits};
+use crate::db::queries::{audit, challenges, processors, rate_limits};
 use crate::domain::EmailAddress;
 use crate::domain::audit::Actor;
-use crate::domain::ids::PublicId;
-use crate::email::messages;
 use crate::error::AppError;
 use crate::extractors::page_context::language_of;
 use crate::extractors::session::{ensure_session, load_session, session_cookie, user_agent};
 use crate::extractors::{CsrfForm, PageContext};
-use crate::handlers::auth::{Principal, client_key, over_limit, rotate_session, too_many, with_cookie};
+use crate::handlers::auth::{
+    CodeFor, Principal, client_key, issue_code, over_limit, rotate_session, too_many, with_cookie,
+};
 use crate::handlers::{render, see_other};
 use crate::state::AppState;
 
@@ -154,49 +154,13 @@ pub async fn request_code(
     state
         .db
         .transaction(move |c| {
-            let user = processors::find_by_email(c, &email)?;
-            let public_id = PublicId::new();
-            let expires = now + s.code_lifetime;
-            match user {
-                Some(user) => {
-                    let code = OneTimeCode::generate(s.code_digits, now);
-                    challenges::replace(
-                        c,
-                        session_id,
-                        PROCESSOR_SIGN_IN,
-                        None,
-                        Some(user.id),
-                        public_id.as_str(),
-                        &keys.code_hash(public_id.as_str(), code.as_str()),
-                        now,
-                        expires,
-                    )?;
-                    let mail = messages::sign_in_code(
-                        &email,
-                        &user.display_name,
-                        language,
-                        code.as_str(),
-                        s.code_lifetime.whole_minutes(),
-                    )
-                    .map_err(|e| DbError::Rejected(e.to_string()))?;
-                    let payload = serde_json::to_vec(&mail).map_err(|e| DbError::Rejected(e.to_string()))?;
-                    outbox::enqueue(c, "email", keys.seal(&payload), now, Some(expires))?;
-                }
-                None => {
-                    challenges::replace(
-                        c,
-                        session_id,
-                        PROCESSOR_SIGN_IN,
-                        None,
-                        None,
-                        public_id.as_str(),
-                        &keys.code_hash(public_id.as_str(), &random_token()),
-                        now,
-                        expires,
-                    )?;
-                }
-            }
-            Ok(())
+            let who = processors::find_by_email(c, &email)?.map(|user| CodeFor {
+                subject: None,
+                processor_user: Some(user.id),
+                name: user.display_name,
+                language,
+            });
+            issue_code(c, &keys, session_id, PROCESSOR_SIGN_IN, &email, who, s, now)
         })
         .await?;
     state.outbox_wakeup.notify_one();
