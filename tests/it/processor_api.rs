@@ -458,7 +458,25 @@ async fn webhooks_are_signed_and_retried_with_one_id(backend: Backend) {
     assert_eq!(log, [(1, Some(500), false), (2, Some(500), false), (3, Some(200), true)]);
 }
 
-fn serve(db: &TestDb, port: u16, smtp: &SmtpServer) -> Child {
+/// The portal binary, killed when dropped (also when the test fails half-way).
+struct Portal(Child);
+
+impl Portal {
+    /// SIGKILL: no shutdown, no flushing; what is committed is all that survives.
+    fn kill_hard(&mut self) {
+        self.0.kill().unwrap();
+        self.0.wait().unwrap();
+    }
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(db: &TestDb, port: u16, smtp: &SmtpServer) -> Portal {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_privacy-portal"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTAL_")) {
@@ -474,6 +492,7 @@ fn serve(db: &TestDb, port: u16, smtp: &SmtpServer) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
+        .map(Portal)
         .expect("the portal starts")
 }
 
@@ -533,8 +552,7 @@ async fn a_killed_portal_delivers_the_webhook_after_restart(backend: Backend) {
         assert!(started.elapsed() < StdDuration::from_secs(10), "the failed try is recorded");
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
-    portal.kill().unwrap();
-    portal.wait().unwrap();
+    portal.kill_hard();
     receiver.answer(200);
 
     let mut portal = serve(&db, port, &smtp);
@@ -556,8 +574,7 @@ async fn a_killed_portal_delivers_the_webhook_after_restart(backend: Backend) {
         assert!(started.elapsed() < StdDuration::from_secs(10), "the delivery is booked");
         tokio::time::sleep(StdDuration::from_millis(20)).await;
     }
-    let _ = portal.kill();
-    let _ = portal.wait();
+    portal.kill_hard();
     let last = got.last().unwrap();
     assert_eq!(last.answered, 200);
     assert!(got.iter().all(|g| g.header("webhook-id") == got[0].header("webhook-id")), "the same message, retried");
