@@ -3,8 +3,9 @@
 use actix_web::web;
 
 use crate::handlers::api::processor as processor_api;
-use crate::handlers::processor::{self, sign_in as processor_sign_in};
+use crate::handlers::processor;
 use crate::handlers::subject::{self, certificate, download, preferences, recipients, requests};
+use crate::handlers::workforce_sign_in::{self as workforce, Audience};
 use crate::handlers::{account, auth, health, public, static_files};
 
 /// Registers every route.
@@ -60,22 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/download/export.json", web::get().to(download::export_json))
         .route("/download/export.zip", web::get().to(download::export_zip))
         // Processors and third parties
-        .service(
-            web::resource("/processor/sign-in")
-                .route(web::get().to(processor_sign_in::sign_in_page))
-                .route(web::post().to(processor_sign_in::request_code)),
-        )
-        .service(
-            web::resource("/processor/sign-in/code")
-                .route(web::get().to(processor_sign_in::code_page))
-                .route(web::post().to(processor_sign_in::verify_code)),
-        )
-        .service(
-            web::resource("/processor/sign-in/authenticator")
-                .route(web::get().to(processor_sign_in::authenticator_page))
-                .route(web::post().to(processor_sign_in::verify_authenticator)),
-        )
-        .route("/processor/sign-in/oidc/{provider}", web::get().to(processor_sign_in::oidc_start))
+        .service(sign_in_scope(Audience::Processor))
         .route("/processor", web::get().to(processor::inbox))
         .route("/processor/tasks.csv", web::get().to(processor::export_csv))
         .route("/processor/tasks/confirm", web::post().to(processor::confirm_bulk))
@@ -110,4 +96,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/authenticator/start", web::post().to(account::start_enrolment))
         .route("/account/authenticator/confirm", web::post().to(account::confirm_enrolment))
         .route("/account/authenticator/remove", web::post().to(account::remove_authenticator));
+}
+
+/// `/processor/sign-in/…` or `/staff/sign-in/…`: one set of handlers, told apart by
+/// the `Audience` in the scope.
+fn sign_in_scope(audience: Audience) -> actix_web::Scope {
+    web::scope(&format!("{}/sign-in", audience.base()))
+        .app_data(web::Data::new(audience))
+        .service(
+            web::resource("")
+                .route(web::get().to(workforce::sign_in_page))
+                .route(web::post().to(workforce::request_code)),
+        )
+        .service(
+            web::resource("/code")
+                .route(web::get().to(workforce::code_page))
+                .route(web::post().to(workforce::verify_code)),
+        )
+        .service(
+            web::resource("/authenticator")
+                .route(web::get().to(workforce::authenticator_page))
+                .route(web::post().to(workforce::verify_authenticator)),
+        )
+        .route("/oidc/{provider}", web::get().to(workforce::oidc_start))
 }

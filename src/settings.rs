@@ -178,6 +178,17 @@ pub struct OidcProviderSettings {
     /// organisation's identity provider). Such a provider is not offered to customers.
     #[serde(default)]
     pub processors_of: Vec<String>,
+    /// The staff identity provider: staff sign in here, with the role taken from
+    /// `role_claim` (`agent`, `privacy_officer` or `admin`). Not offered to anyone else.
+    #[serde(default)]
+    pub staff: bool,
+    /// The claim (in the ID token or userinfo) that holds a staff member's role.
+    #[serde(default = "default_role_claim")]
+    pub role_claim: String,
+}
+
+fn default_role_claim() -> String {
+    "portal_role".into()
 }
 
 fn default_scopes() -> Vec<String> {

@@ -133,7 +133,12 @@ impl OidcProviders {
 
     /// The providers customers may use.
     pub fn for_customers(&self) -> impl Iterator<Item = &Provider> {
-        self.providers.iter().filter(|p| !p.for_processors())
+        self.providers.iter().filter(|p| !p.for_processors() && !p.for_staff())
+    }
+
+    /// The staff identity providers.
+    pub fn for_staff(&self) -> impl Iterator<Item = &Provider> {
+        self.providers.iter().filter(|p| p.for_staff())
     }
 
     /// The providers processor users may use.
@@ -278,6 +283,16 @@ impl Provider {
     /// Whether this is a recipient organisation's provider for its processor users.
     pub fn for_processors(&self) -> bool {
         !self.settings.processors_of.is_empty()
+    }
+
+    /// Whether this is the staff identity provider.
+    pub fn for_staff(&self) -> bool {
+        self.settings.staff
+    }
+
+    /// The claim holding a staff member's role.
+    pub fn role_claim(&self) -> &str {
+        &self.settings.role_claim
     }
 
     /// Key used in URLs.

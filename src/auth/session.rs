@@ -2,8 +2,52 @@
 
 use time::{Duration, OffsetDateTime};
 
+use crate::domain::ids::SubjectId;
 use crate::domain::text_enum::text_enum;
 use crate::settings::SessionSettings;
+
+/// Who a session (or a sign-in challenge) is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    /// A person.
+    Subject(SubjectId),
+    /// A processor user.
+    Processor(i64),
+    /// A staff member.
+    Staff(i64),
+}
+
+impl Principal {
+    /// The person, if it is one.
+    pub fn subject(self) -> Option<SubjectId> {
+        match self {
+            Principal::Subject(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The processor user, if it is one.
+    pub fn processor(self) -> Option<i64> {
+        match self {
+            Principal::Processor(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The staff member, if it is one.
+    pub fn staff(self) -> Option<i64> {
+        match self {
+            Principal::Staff(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+impl From<SubjectId> for Principal {
+    fn from(s: SubjectId) -> Principal {
+        Principal::Subject(s)
+    }
+}
 
 text_enum! {
     /// How far a session has come.

@@ -33,6 +33,8 @@ pub mod action {
     pub const RESTRICTION_LIFT_ANNOUNCED: &str = "restriction.lift_announced";
     /// A restriction was lifted on the announced date.
     pub const RESTRICTION_LIFTED: &str = "restriction.lifted";
+    /// A staff member signed in.
+    pub const STAFF_SIGNED_IN: &str = "staff.signed_in";
     /// A processor user signed in.
     pub const PROCESSOR_SIGNED_IN: &str = "processor.signed_in";
     /// A processor user was invited.

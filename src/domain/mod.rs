@@ -10,6 +10,7 @@ pub mod language;
 pub mod person;
 pub mod retention;
 pub mod rights;
+pub mod staff;
 pub(crate) mod text_enum;
 
 pub use email_address::EmailAddress;

@@ -108,8 +108,8 @@ pub async fn ensure_session(req: &HttpRequest) -> Result<(SessionRecord, Option<
                 NewSession {
                     token_hash: &hash,
                     stage: SessionStage::Anonymous,
-                    subject_id: None,
-                    processor_user_id: None,
+                    principal: None,
+                    acting_for: None,
                     csrf_token: &csrf,
                     user_agent: &ua,
                     now,

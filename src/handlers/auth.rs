@@ -23,7 +23,7 @@ use crate::db::queries::{authenticators, challenges, oidc_logins, outbox, rate_l
 use crate::db::{DbConnection, DbError};
 use crate::domain::EmailAddress;
 use crate::domain::email_address::EmailAddressError;
-use crate::domain::ids::{PublicId, SubjectId};
+use crate::domain::ids::PublicId;
 use crate::email::messages;
 use crate::error::AppError;
 use crate::extractors::session::{
@@ -32,36 +32,7 @@ use crate::extractors::session::{
 use crate::extractors::{CsrfForm, PageContext};
 use crate::state::AppState;
 
-/// Who a session is for.
-#[derive(Debug, Clone, Copy)]
-pub enum Principal {
-    /// A person.
-    Subject(SubjectId),
-    /// A processor user.
-    Processor(i64),
-}
-
-impl Principal {
-    fn subject(self) -> Option<SubjectId> {
-        match self {
-            Principal::Subject(s) => Some(s),
-            Principal::Processor(_) => None,
-        }
-    }
-
-    fn processor(self) -> Option<i64> {
-        match self {
-            Principal::Processor(p) => Some(p),
-            Principal::Subject(_) => None,
-        }
-    }
-}
-
-impl From<SubjectId> for Principal {
-    fn from(s: SubjectId) -> Principal {
-        Principal::Subject(s)
-    }
-}
+pub use crate::auth::session::Principal;
 
 /// Challenge purpose for subjects signing in.
 const SUBJECT_SIGN_IN: &str = "subject_sign_in";
@@ -277,8 +248,7 @@ pub async fn request_code(
                     let summary = subjects::summary(c, subject_id)?;
                     tracing::info!(subject.id = %subject_id, "sign-in code issued");
                     Some(CodeFor {
-                        subject: Some(subject_id),
-                        processor_user: None,
+                        principal: Principal::Subject(subject_id),
                         name: summary.display_name,
                         language: summary.language,
                     })
@@ -324,10 +294,8 @@ enum CodeOutcome {
 }
 /// Who a sign-in code goes to, when the address belongs to someone.
 pub(crate) struct CodeFor {
-    /// The person signing in.
-    pub subject: Option<SubjectId>,
-    /// Or the processor user signing in.
-    pub processor_user: Option<i64>,
+    /// Who signs in with it.
+    pub principal: Principal,
     /// Their name, for the greeting.
     pub name: String,
     /// Their language.
@@ -353,22 +321,12 @@ pub(crate) fn issue_code(
     let expires = now + s.code_lifetime;
     let Some(who) = who else {
         let decoy = keys.code_hash(public_id.as_str(), &random_token());
-        challenges::replace(c, session_id, purpose, None, None, public_id.as_str(), &decoy, now, expires)?;
+        challenges::replace(c, session_id, purpose, None, public_id.as_str(), &decoy, now, expires)?;
         return Ok(());
     };
     let code = OneTimeCode::generate(s.code_digits, now);
     let hash = keys.code_hash(public_id.as_str(), code.as_str());
-    challenges::replace(
-        c,
-        session_id,
-        purpose,
-        who.subject,
-        who.processor_user,
-        public_id.as_str(),
-        &hash,
-        now,
-        expires,
-    )?;
+    challenges::replace(c, session_id, purpose, Some(who.principal), public_id.as_str(), &hash, now, expires)?;
     let mail = messages::sign_in_code(email, &who.name, who.language, code.as_str(), s.code_lifetime.whole_minutes())
         .map_err(|e| DbError::Rejected(format!("cannot render the sign-in mail: {e}")))?;
     let payload = serde_json::to_vec(&mail).map_err(|e| DbError::Rejected(e.to_string()))?;
@@ -401,8 +359,8 @@ pub(crate) fn rotate_session(
         sessions::NewSession {
             token_hash: &token_hash(&token),
             stage,
-            subject_id: principal.subject(),
-            processor_user_id: principal.processor(),
+            principal: Some(principal),
+            acting_for: None,
             csrf_token: &random_token(),
             user_agent,
             now,
@@ -476,7 +434,7 @@ pub async fn verify_code(
             }
             let left = s.max_code_attempts.saturating_sub(challenge.attempts as u32 + 1);
             let expected = st.keys.code_hash(&challenge.public_id, code.as_str());
-            let (true, Some(subject)) = (constant_time_eq(expected.as_bytes(), challenge.code_hash.as_bytes()), challenge.subject_id) else {
+            let (true, Some(subject)) = (constant_time_eq(expected.as_bytes(), challenge.code_hash.as_bytes()), challenge.principal.and_then(Principal::subject)) else {
                 return Ok(CodeOutcome::Wrong(left));
             };
             if !challenges::consume(c, challenge.id, now)? {

@@ -10,6 +10,7 @@ pub mod processor;
 pub mod public;
 pub mod static_files;
 pub mod subject;
+pub mod workforce_sign_in;
 
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};

@@ -15,6 +15,8 @@ pub enum Owner {
     Subject(SubjectId),
     /// A processor user's (mandatory).
     Processor(i64),
+    /// A staff member's (mandatory for local accounts).
+    Staff(i64),
 }
 
 /// The id of the owner's authenticator, if any.
@@ -27,6 +29,11 @@ fn owned_id(conn: &mut DbConnection, owner: Owner) -> Result<Option<i64>, DbErro
             .optional()?,
         Owner::Processor(p) => authenticators::table
             .filter(authenticators::processor_user_id.eq(p))
+            .select(authenticators::id)
+            .first(conn)
+            .optional()?,
+        Owner::Staff(p) => authenticators::table
+            .filter(authenticators::staff_user_id.eq(p))
             .select(authenticators::id)
             .first(conn)
             .optional()?,
@@ -88,14 +95,16 @@ pub fn start_enrolment(
         }
         diesel::delete(authenticators::table.find(existing.id)).execute(conn)?;
     }
-    let (subject, processor) = match owner {
-        Owner::Subject(s) => (Some(s.0), None),
-        Owner::Processor(p) => (None, Some(p)),
+    let (subject, processor, staff) = match owner {
+        Owner::Subject(s) => (Some(s.0), None, None),
+        Owner::Processor(p) => (None, Some(p), None),
+        Owner::Staff(p) => (None, None, Some(p)),
     };
     diesel::insert_into(authenticators::table)
         .values((
             authenticators::subject_id.eq(subject),
             authenticators::processor_user_id.eq(processor),
+            authenticators::staff_user_id.eq(staff),
             authenticators::secret_enc.eq(secret_enc),
             authenticators::created_at.eq(to_db(now)),
         ))

@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
+use crate::auth::session::Principal;
 use crate::db::schema::otp_challenges;
 use crate::db::{DbConnection, DbError, from_db, to_db};
 use crate::domain::ids::SubjectId;
@@ -16,9 +17,7 @@ pub struct Challenge {
     /// Random id the code hash is bound to.
     pub public_id: String,
     /// Who the code was sent to; `None` for an address nobody has (nothing was sent).
-    pub subject_id: Option<SubjectId>,
-    /// Or which processor user.
-    pub processor_user_id: Option<i64>,
+    pub principal: Option<Principal>,
     /// Keyed hash of the code.
     pub code_hash: String,
     /// When it stops working.
@@ -34,8 +33,7 @@ pub fn replace(
     conn: &mut DbConnection,
     session_id: i64,
     purpose: &str,
-    subject_id: Option<SubjectId>,
-    processor_user_id: Option<i64>,
+    principal: Option<Principal>,
     public_id: &str,
     code_hash: &str,
     now: OffsetDateTime,
@@ -53,8 +51,9 @@ pub fn replace(
             otp_challenges::public_id.eq(public_id),
             otp_challenges::purpose.eq(purpose),
             otp_challenges::session_id.eq(session_id),
-            otp_challenges::subject_id.eq(subject_id.map(|s| s.0)),
-            otp_challenges::processor_user_id.eq(processor_user_id),
+            otp_challenges::subject_id.eq(principal.and_then(Principal::subject).map(|s| s.0)),
+            otp_challenges::processor_user_id.eq(principal.and_then(Principal::processor)),
+            otp_challenges::staff_user_id.eq(principal.and_then(Principal::staff)),
             otp_challenges::code_hash.eq(code_hash),
             otp_challenges::created_at.eq(to_db(now)),
             otp_challenges::expires_at.eq(to_db(expires_at)),
@@ -66,28 +65,33 @@ pub fn replace(
 
 /// The newest unused challenge of the session for `purpose`.
 pub fn latest_open(conn: &mut DbConnection, session_id: i64, purpose: &str) -> Result<Option<Challenge>, DbError> {
-    let row: Option<(i64, String, Option<i64>, Option<i64>, String, time::PrimitiveDateTime, i32)> =
-        otp_challenges::table
-            .filter(otp_challenges::session_id.eq(session_id))
-            .filter(otp_challenges::purpose.eq(purpose))
-            .filter(otp_challenges::consumed_at.is_null())
-            .order(otp_challenges::id.desc())
-            .select((
-                otp_challenges::id,
-                otp_challenges::public_id,
-                otp_challenges::subject_id,
-                otp_challenges::processor_user_id,
-                otp_challenges::code_hash,
-                otp_challenges::expires_at,
-                otp_challenges::attempts,
-            ))
-            .first(conn)
-            .optional()?;
-    Ok(row.map(|(id, public_id, subject, processor, code_hash, expires, attempts)| Challenge {
+    type Row = (i64, String, Option<i64>, Option<i64>, Option<i64>, String, time::PrimitiveDateTime, i32);
+    let row: Option<Row> = otp_challenges::table
+        .filter(otp_challenges::session_id.eq(session_id))
+        .filter(otp_challenges::purpose.eq(purpose))
+        .filter(otp_challenges::consumed_at.is_null())
+        .order(otp_challenges::id.desc())
+        .select((
+            otp_challenges::id,
+            otp_challenges::public_id,
+            otp_challenges::subject_id,
+            otp_challenges::processor_user_id,
+            otp_challenges::staff_user_id,
+            otp_challenges::code_hash,
+            otp_challenges::expires_at,
+            otp_challenges::attempts,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(id, public_id, subject, processor, staff, code_hash, expires, attempts)| Challenge {
         id,
         public_id,
-        subject_id: subject.map(SubjectId),
-        processor_user_id: processor,
+        principal: match (subject, processor, staff) {
+            (Some(s), _, _) => Some(Principal::Subject(SubjectId(s))),
+            (None, Some(p), _) => Some(Principal::Processor(p)),
+            (None, None, Some(s)) => Some(Principal::Staff(s)),
+            _ => None,
+        },
         code_hash,
         expires_at: from_db(expires),
         attempts,

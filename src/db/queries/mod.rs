@@ -17,6 +17,7 @@ pub mod rate_limits;
 pub mod requests;
 pub mod restrictions;
 pub mod sessions;
+pub mod staff;
 pub mod subject_data;
 pub mod subjects;
 pub mod tasks;

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
-use crate::auth::session::{SessionStage, SessionTimes};
+use crate::auth::session::{Principal, SessionStage, SessionTimes};
 use crate::db::schema::sessions;
 use crate::db::{DbConnection, DbError, from_db, to_db};
 use crate::domain::ids::SubjectId;
@@ -20,8 +20,12 @@ pub struct SessionRecord {
     pub stage: SessionStage,
     /// Who, once past the anonymous stage (a person)...
     pub subject_id: Option<SubjectId>,
-    /// ...or a processor user.
+    /// ...or a processor user...
     pub processor_user_id: Option<i64>,
+    /// ...or a staff member.
+    pub staff_user_id: Option<i64>,
+    /// The person a staff member acts for (an assisted session), and until when.
+    pub acting_for: Option<(SubjectId, OffsetDateTime)>,
     /// The synchronizer token every form of this session carries.
     pub csrf_token: String,
     /// The browser, as it said.
@@ -37,61 +41,57 @@ pub struct SessionRecord {
 }
 
 type Row = (
-    i64,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    time::PrimitiveDateTime,
-    time::PrimitiveDateTime,
-    Option<time::PrimitiveDateTime>,
-    time::PrimitiveDateTime,
-    Option<String>,
-    Option<String>,
+    (i64, String, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<time::PrimitiveDateTime>),
+    (
+        String,
+        String,
+        time::PrimitiveDateTime,
+        time::PrimitiveDateTime,
+        Option<time::PrimitiveDateTime>,
+        time::PrimitiveDateTime,
+        Option<String>,
+        Option<String>,
+    ),
 );
 
-fn columns() -> (
-    sessions::id,
-    sessions::token_hash,
-    sessions::stage,
-    sessions::subject_id,
-    sessions::processor_user_id,
-    sessions::csrf_token,
-    sessions::user_agent,
-    sessions::created_at,
-    sessions::last_seen_at,
-    sessions::authenticated_at,
-    sessions::expires_at,
-    sessions::auth_method,
-    sessions::oidc_provider,
-) {
-    (
-        sessions::id,
-        sessions::token_hash,
-        sessions::stage,
-        sessions::subject_id,
-        sessions::processor_user_id,
-        sessions::csrf_token,
-        sessions::user_agent,
-        sessions::created_at,
-        sessions::last_seen_at,
-        sessions::authenticated_at,
-        sessions::expires_at,
-        sessions::auth_method,
-        sessions::oidc_provider,
-    )
+macro_rules! columns {
+    () => {
+        (
+            (
+                sessions::id,
+                sessions::token_hash,
+                sessions::stage,
+                sessions::subject_id,
+                sessions::processor_user_id,
+                sessions::staff_user_id,
+                sessions::acting_for_subject_id,
+                sessions::acting_until,
+            ),
+            (
+                sessions::csrf_token,
+                sessions::user_agent,
+                sessions::created_at,
+                sessions::last_seen_at,
+                sessions::authenticated_at,
+                sessions::expires_at,
+                sessions::auth_method,
+                sessions::oidc_provider,
+            ),
+        )
+    };
 }
 
 fn record(row: Row) -> Result<SessionRecord, DbError> {
-    let (id, hash, stage, subject, processor, csrf, ua, created, seen, authenticated, expires, method, provider) = row;
+    let ((id, hash, stage, subject, processor, staff, acting_for, acting_until), rest) = row;
+    let (csrf, ua, created, seen, authenticated, expires, method, provider) = rest;
     Ok(SessionRecord {
         id,
         handle: hash.chars().take(16).collect(),
         stage: stage.parse().map_err(|e| DbError::Rejected(format!("session stage: {e}")))?,
         subject_id: subject.map(SubjectId),
         processor_user_id: processor,
+        staff_user_id: staff,
+        acting_for: acting_for.zip(acting_until).map(|(s, until)| (SubjectId(s), from_db(until))),
         csrf_token: csrf,
         user_agent: ua,
         times: SessionTimes {
@@ -111,7 +111,7 @@ pub fn find(conn: &mut DbConnection, token_hash: &str) -> Result<Option<SessionR
     let row: Option<Row> = sessions::table
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::revoked_at.is_null())
-        .select(columns())
+        .select(columns!())
         .first(conn)
         .optional()?;
     row.map(record).transpose()
@@ -124,9 +124,9 @@ pub struct NewSession<'a> {
     /// Stage.
     pub stage: SessionStage,
     /// Who (none for anonymous).
-    pub subject_id: Option<SubjectId>,
-    /// Or which processor user.
-    pub processor_user_id: Option<i64>,
+    pub principal: Option<Principal>,
+    /// For a staff session: the person it acts for, and until when.
+    pub acting_for: Option<(SubjectId, OffsetDateTime)>,
     /// CSRF token.
     pub csrf_token: &'a str,
     /// Browser.
@@ -151,8 +151,11 @@ pub fn create(conn: &mut DbConnection, s: NewSession<'_>) -> Result<i64, DbError
         .values((
             sessions::token_hash.eq(s.token_hash),
             sessions::stage.eq(s.stage.as_str()),
-            sessions::subject_id.eq(s.subject_id.map(|id| id.0)),
-            sessions::processor_user_id.eq(s.processor_user_id),
+            sessions::subject_id.eq(s.principal.and_then(Principal::subject).map(|id| id.0)),
+            sessions::processor_user_id.eq(s.principal.and_then(Principal::processor)),
+            sessions::staff_user_id.eq(s.principal.and_then(Principal::staff)),
+            sessions::acting_for_subject_id.eq(s.acting_for.map(|(subject, _)| subject.0)),
+            sessions::acting_until.eq(s.acting_for.map(|(_, until)| to_db(until))),
             sessions::csrf_token.eq(s.csrf_token),
             sessions::user_agent.eq(s.user_agent),
             sessions::created_at.eq(now),
@@ -211,7 +214,7 @@ pub fn list_for_subject(conn: &mut DbConnection, subject: SubjectId) -> Result<V
         .filter(sessions::stage.eq(SessionStage::Complete.as_str()))
         .filter(sessions::revoked_at.is_null())
         .order(sessions::created_at.desc())
-        .select(columns())
+        .select(columns!())
         .load(conn)?;
     rows.into_iter().map(record).collect()
 }
@@ -229,6 +232,11 @@ pub fn id_token(conn: &mut DbConnection, id: i64) -> Result<Option<(String, Vec<
 /// Removes sessions that ended before `before` (housekeeping).
 pub fn delete_expired(conn: &mut DbConnection, before: OffsetDateTime) -> Result<usize, DbError> {
     Ok(diesel::delete(sessions::table.filter(sessions::expires_at.lt(to_db(before)))).execute(conn)?)
+}
+
+/// Ends every session of a staff member.
+pub fn delete_all_for_staff_user(conn: &mut DbConnection, user: i64) -> Result<usize, DbError> {
+    Ok(diesel::delete(sessions::table.filter(sessions::staff_user_id.eq(user))).execute(conn)?)
 }
 
 /// Ends every session of a processor user.

@@ -3,8 +3,6 @@
 //! applied or decline it with a reason. Every query is scoped to the user's recipient,
 //! so another organisation's task is simply "not found" (404).
 
-pub mod sign_in;
-
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;

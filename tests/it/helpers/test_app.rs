@@ -215,8 +215,8 @@ impl TestApp {
                     sessions::NewSession {
                         token_hash: &hash,
                         stage: SessionStage::Complete,
-                        subject_id: Some(subject),
-                        processor_user_id: None,
+                        principal: Some(privacy_portal::auth::session::Principal::Subject(subject)),
+                        acting_for: None,
                         csrf_token: &random_token(),
                         user_agent: "test",
                         now,
