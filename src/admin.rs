@@ -115,6 +115,39 @@ pub enum WebhooksCommand {
     },
 }
 
+/// `staff …`
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Creates the first administrator (only while there is none).
+    Bootstrap {
+        /// Their address; sign-in codes go there.
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Adds a local staff account (code by e-mail plus an authenticator app).
+    Add {
+        /// Their address.
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// agent, privacy_officer or admin.
+        #[arg(long)]
+        role: String,
+    },
+    /// Lists staff.
+    List,
+    /// Disables a staff member (by address); their sessions end.
+    Disable {
+        /// Their address.
+        email: String,
+    },
+}
+
 /// `audit …`
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -398,6 +431,100 @@ pub fn webhooks(settings: &Settings, command: WebhooksCommand) -> anyhow::Result
                 bail!("{organisation} has no webhook");
             }
             println!("{organisation} gets no more webhooks");
+            Ok(())
+        }
+    }
+}
+
+/// Runs `staff …`.
+pub fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
+    use crate::db::queries::{sessions, staff};
+    use crate::domain::staff::StaffRole;
+    let admin = Admin::open(settings)?;
+    let now = admin.clock.now();
+    let checked = |email: &str, name: &str| -> anyhow::Result<(EmailAddress, String)> {
+        let email = EmailAddress::parse(email).map_err(|e| anyhow!("--email: {e}"))?;
+        let name = name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            bail!("--name must have 1 to 200 printable characters");
+        }
+        Ok((email, name))
+    };
+    let add = |email: EmailAddress, name: String, role: StaffRole, bootstrap: bool| -> anyhow::Result<()> {
+        let user = admin
+            .transaction(|c| {
+                if bootstrap && staff::has_admin(c)? {
+                    return Err(DbError::Rejected(
+                        "an administrator exists already; bootstrap works only once (use `staff add` as an admin)"
+                            .into(),
+                    ));
+                }
+                let user = staff::create(c, &email, &name, role, now)?;
+                audit::append(
+                    c,
+                    &Actor::System,
+                    crate::domain::audit::action::STAFF_ADDED,
+                    None,
+                    Some("staff_user"),
+                    Some(&user.public_id),
+                    serde_json::json!({ "role": role.as_str(), "bootstrap": bootstrap }),
+                    now,
+                )?;
+                Ok(user)
+            })
+            .map_err(|e| match e.to_string() {
+                m if m.contains("UNIQUE") || m.contains("unique") || m.contains("duplicate") => {
+                    anyhow!("{email} is already a staff member")
+                }
+                _ => e,
+            })?;
+        println!(
+            "added {} <{}> as {}; they sign in at {}/staff/sign-in with a code and an authenticator app",
+            user.display_name, user.email, role, admin.public_base
+        );
+        Ok(())
+    };
+    match command {
+        StaffCommand::Bootstrap { email, name } => {
+            let (email, name) = checked(&email, &name)?;
+            add(email, name, StaffRole::Admin, true)
+        }
+        StaffCommand::Add { email, name, role } => {
+            let (email, name) = checked(&email, &name)?;
+            let role: StaffRole = role.parse().map_err(|e| anyhow!("--role: {e}"))?;
+            add(email, name, role, false)
+        }
+        StaffCommand::List => {
+            let list = admin.transaction(staff::list)?;
+            if list.is_empty() {
+                println!("no staff");
+            }
+            for u in list {
+                let how = if u.federated { "identity provider" } else { "local" };
+                let state = if u.disabled { "disabled" } else { "active" };
+                println!("{}\t{} <{}>\t{}\t{how}\t{state}", u.public_id, u.display_name, u.email, u.role);
+            }
+            Ok(())
+        }
+        StaffCommand::Disable { email } => {
+            let email = EmailAddress::parse(&email).map_err(|e| anyhow!("{e}"))?;
+            admin.transaction(|c| {
+                let found = staff::list(c)?.into_iter().find(|u| u.email == email.as_str());
+                let Some(user) = found else { return Err(DbError::Rejected(format!("no staff member {email}"))) };
+                staff::set_disabled(c, user.id, true, now)?;
+                sessions::delete_all_for_staff_user(c, user.id)?;
+                audit::append(
+                    c,
+                    &Actor::System,
+                    crate::domain::audit::action::STAFF_DISABLED,
+                    None,
+                    Some("staff_user"),
+                    Some(&user.public_id),
+                    serde_json::json!({}),
+                    now,
+                )
+            })?;
+            println!("disabled {email}; their sessions ended");
             Ok(())
         }
     }

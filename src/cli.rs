@@ -47,6 +47,9 @@ pub enum Command {
     /// Where recipients are sent new tasks.
     #[command(subcommand)]
     Webhooks(admin::WebhooksCommand),
+    /// Staff accounts (the first admin with `staff bootstrap`).
+    #[command(subcommand)]
+    Staff(admin::StaffCommand),
     /// The tamper-evident audit trail.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Tokens(c) => admin::tokens(&settings, c),
         Command::Webhooks(c) => admin::webhooks(&settings, c),
         Command::Audit(c) => admin::audit(&settings, c),
+        Command::Staff(c) => admin::staff(&settings, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

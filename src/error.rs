@@ -29,6 +29,15 @@ pub enum AppError {
     /// The page needs a signed-in processor user: 303 to the processor sign-in.
     #[error("processor sign-in required")]
     ProcessorSignInRequired,
+    /// The page needs a signed-in staff member: 303 to the staff sign-in.
+    #[error("staff sign-in required")]
+    StaffSignInRequired,
+    /// Signed in, but the role does not allow this.
+    #[error("not allowed for this role")]
+    Forbidden,
+    /// A staff member acted for a person after the assisted session ended.
+    #[error("the assisted session has ended")]
+    AssistEnded,
     /// A form without the session's CSRF token.
     #[error("CSRF token missing or wrong")]
     CsrfRejected,
@@ -84,10 +93,11 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::SignInRequired { .. } | AppError::ReauthRequired { .. } | AppError::ProcessorSignInRequired => {
-                StatusCode::SEE_OTHER
-            }
-            AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::SignInRequired { .. }
+            | AppError::ReauthRequired { .. }
+            | AppError::ProcessorSignInRequired
+            | AppError::StaffSignInRequired => StatusCode::SEE_OTHER,
+            AppError::CsrfRejected | AppError::Forbidden | AppError::AssistEnded => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotReady => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -106,6 +116,9 @@ impl ResponseError for AppError {
             }
             AppError::ProcessorSignInRequired => {
                 return HttpResponse::SeeOther().insert_header((header::LOCATION, "/processor/sign-in")).finish();
+            }
+            AppError::StaffSignInRequired => {
+                return HttpResponse::SeeOther().insert_header((header::LOCATION, "/staff/sign-in")).finish();
             }
             AppError::ReauthRequired { next } => {
                 return HttpResponse::SeeOther()
@@ -135,6 +148,18 @@ impl ResponseError for AppError {
                 "Het verzoek is niet te begrijpen",
                 "Er ontbreekt iets in wat uw browser stuurde, of het is onjuist. Ga terug en probeer het opnieuw.",
             ),
+            AppError::Forbidden => (
+                "Not allowed",
+                "Your role does not allow this page or action. Ask an administrator if you need it.",
+                "Niet toegestaan",
+                "Uw rol staat deze pagina of handeling niet toe. Vraag een beheerder als u die nodig hebt.",
+            ),
+            AppError::AssistEnded => (
+                "The assisted session has ended",
+                "You can act for a caller only for a limited time after verifying them. Nothing was changed. Verify the caller again to continue.",
+                "De begeleide sessie is afgelopen",
+                "U kunt slechts korte tijd na verificatie namens een beller handelen. Er is niets gewijzigd. Verifieer de beller opnieuw om verder te gaan.",
+            ),
             AppError::NotReady => (
                 "Not ready yet",
                 "This becomes available once every organisation involved has answered. The status page of your request shows who is still working on it.",
@@ -156,7 +181,8 @@ impl ResponseError for AppError {
             AppError::Internal(_)
             | AppError::SignInRequired { .. }
             | AppError::ReauthRequired { .. }
-            | AppError::ProcessorSignInRequired => (
+            | AppError::ProcessorSignInRequired
+            | AppError::StaffSignInRequired => (
                 "Something went wrong",
                 "The portal could not finish this. Nothing was half-saved; please try again.",
                 "Er ging iets mis",

@@ -6,7 +6,7 @@ use crate::handlers::api::processor as processor_api;
 use crate::handlers::processor;
 use crate::handlers::subject::{self, certificate, download, preferences, recipients, requests};
 use crate::handlers::workforce_sign_in::{self as workforce, Audience};
-use crate::handlers::{account, auth, health, public, static_files};
+use crate::handlers::{account, auth, health, public, staff, static_files};
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -57,11 +57,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/requests/{id}", web::get().to(requests::request_page))
         .route("/requests/{id}/certificate", web::get().to(certificate::page))
         .route("/requests/{id}/certificate.json", web::get().to(certificate::json))
+        .route("/activity", web::get().to(subject::activity::activity))
         .route("/download", web::get().to(download::download_page))
         .route("/download/export.json", web::get().to(download::export_json))
         .route("/download/export.zip", web::get().to(download::export_zip))
         // Processors and third parties
         .service(sign_in_scope(Audience::Processor))
+        .service(sign_in_scope(Audience::Staff))
+        // Staff console
+        .route("/staff", web::get().to(staff::callers::home))
+        .route("/staff/people/{id}/verify", web::get().to(staff::callers::verify_page))
+        .route("/staff/people/{id}/verify", web::post().to(staff::callers::check_code))
+        .route("/staff/people/{id}/verify/send", web::post().to(staff::callers::send_code))
+        .route("/staff/assist/stop", web::post().to(staff::callers::stop))
         .route("/processor", web::get().to(processor::inbox))
         .route("/processor/tasks.csv", web::get().to(processor::export_csv))
         .route("/processor/tasks/confirm", web::post().to(processor::confirm_bulk))

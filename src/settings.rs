@@ -56,6 +56,15 @@ pub struct Settings {
     pub requests: RequestSettings,
     /// Outgoing webhooks.
     pub webhooks: WebhookSettings,
+    /// The staff console.
+    pub staff: StaffSettings,
+}
+
+/// `[staff]`.
+#[derive(Debug, Clone, Copy)]
+pub struct StaffSettings {
+    /// How long an assisted session lasts after the caller is verified.
+    pub assist_minutes: i64,
 }
 
 /// `[webhooks]`.
@@ -542,6 +551,13 @@ struct RawSettings {
     oidc: RawOidc,
     requests: RawRequests,
     webhooks: RawWebhooks,
+    staff: RawStaff,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStaff {
+    assist_minutes: i64,
 }
 
 #[derive(Deserialize)]
@@ -828,7 +844,10 @@ impl RawSettings {
                 ranged("webhooks.timeout_seconds", self.webhooks.timeout_seconds, 1..=60)? as u64
             ),
         };
+        let staff =
+            StaffSettings { assist_minutes: ranged("staff.assist_minutes", self.staff.assist_minutes, 1..=120)? };
         Ok(Settings {
+            staff,
             webhooks,
             requests: RequestSettings { auto_approve },
             security,

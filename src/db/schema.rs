@@ -532,6 +532,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff_actions (id) {
+        id -> BigInt,
+        staff_user_id -> BigInt,
+        subject_id -> BigInt,
+        action -> Text,
+        channel -> Text,
+        detail -> Text,
+        reason -> Text,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(entities -> authorities (authority_id));
 diesel::joinable!(entity_channels -> entities (entity_id));
 diesel::joinable!(entity_channels -> marketing_channels (channel_id));
@@ -570,8 +583,11 @@ diesel::joinable!(webhook_deliveries -> propagation_tasks (task_id));
 diesel::joinable!(idempotency_keys -> recipients (recipient_id));
 diesel::joinable!(propagation_tasks -> rights_requests (request_id));
 diesel::joinable!(restriction_lifts -> rights_requests (request_id));
+diesel::joinable!(staff_actions -> staff_users (staff_user_id));
+diesel::joinable!(staff_actions -> subjects (subject_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    staff_actions,
     restriction_lifts,
     authorities,
     entities,

@@ -33,6 +33,15 @@ pub mod action {
     pub const RESTRICTION_LIFT_ANNOUNCED: &str = "restriction.lift_announced";
     /// A restriction was lifted on the announced date.
     pub const RESTRICTION_LIFTED: &str = "restriction.lifted";
+    /// A staff member looked at or changed a person's data, or helped them (details in
+    /// `staff_actions`, by id).
+    pub const STAFF_ACTED: &str = "staff.acted";
+    /// A staff account was added.
+    pub const STAFF_ADDED: &str = "staff.added";
+    /// A staff account was disabled.
+    pub const STAFF_DISABLED: &str = "staff.disabled";
+    /// A staff member's role changed.
+    pub const STAFF_ROLE_CHANGED: &str = "staff.role_changed";
     /// A staff member signed in.
     pub const STAFF_SIGNED_IN: &str = "staff.signed_in";
     /// A processor user signed in.

@@ -42,6 +42,10 @@ pub struct PageContext {
     pub signed_in: bool,
     /// Whether a processor user is signed in (the processor navigation).
     pub processor: bool,
+    /// Whether a staff member is signed in (the staff navigation).
+    pub staff: bool,
+    /// While a staff member acts for a caller: until when (forms then ask for a reason).
+    pub assisting_until: Option<time::OffsetDateTime>,
     path: String,
     texts: &'static Messages,
 }
@@ -66,6 +70,10 @@ impl PageContext {
             csrf: session.map(|s| s.csrf_token.clone()).unwrap_or_default(),
             signed_in: session.is_some_and(|s| s.stage == SessionStage::Complete && s.subject_id.is_some()),
             processor: session.is_some_and(|s| s.stage == SessionStage::Complete && s.processor_user_id.is_some()),
+            staff: session.is_some_and(|s| s.stage == SessionStage::Complete && s.staff_user_id.is_some()),
+            assisting_until: session
+                .filter(|s| s.stage == SessionStage::Complete && s.staff_user_id.is_some())
+                .and_then(|s| s.acting_for.map(|(_, until)| until)),
             path: path.to_owned(),
             texts: messages(lang),
         }
@@ -94,6 +102,11 @@ impl PageContext {
     /// A moment (UTC) in the page's language.
     pub fn date_time(&self, at: &time::OffsetDateTime) -> String {
         self.texts.date_time(*at)
+    }
+
+    /// Whether a staff member is acting for a caller (forms then ask for a reason).
+    pub fn assisting(&self) -> bool {
+        self.assisting_until.is_some()
     }
 
     /// The language switch for this page.

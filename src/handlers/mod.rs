@@ -8,6 +8,7 @@ pub mod errors;
 pub mod health;
 pub mod processor;
 pub mod public;
+pub mod staff;
 pub mod static_files;
 pub mod subject;
 pub mod workforce_sign_in;

@@ -23,3 +23,4 @@ mod processor_api;
 mod propagation;
 mod sign_in_email;
 mod sign_in_oidc;
+mod staff;

@@ -58,7 +58,8 @@ async fn migrations_go_up_down_and_up_again(backend: Backend) {
             relationships, records, record_purposes, disclosures, disclosure_categories, marketing_preferences,
             consent_events, suppressions, staff_users, processor_users, rights_requests, rights_request_items,
             propagation_tasks, authenticators, recovery_codes, api_tokens, sessions, otp_challenges, oidc_logins,
-            rate_limits, outbox, audit_events, recipient_webhooks, webhook_deliveries, idempotency_keys, restriction_lifts
+            rate_limits, outbox, audit_events, recipient_webhooks, webhook_deliveries, idempotency_keys, restriction_lifts,
+            staff_actions
         );
     })
     .await

@@ -18,6 +18,7 @@ pub mod requests;
 pub mod restrictions;
 pub mod sessions;
 pub mod staff;
+pub mod staff_actions;
 pub mod subject_data;
 pub mod subjects;
 pub mod tasks;

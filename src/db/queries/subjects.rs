@@ -130,3 +130,92 @@ pub fn relationships(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<
         })
         .collect()
 }
+
+diesel::define_sql_function!(
+    /// SQL `lower()`, for case-insensitive search on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
+
+/// A person as a staff search lists them, before the caller is verified.
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    /// Row id.
+    pub id: SubjectId,
+    /// Public id (URLs).
+    pub public_id: String,
+    /// Name.
+    pub display_name: String,
+    /// Registered address (the caller of the search masks it).
+    pub email: Option<String>,
+    /// Entities they have a relationship with.
+    pub entities: Vec<EntityId>,
+}
+
+/// People matching `query`: the exact registered address, an entity's exact customer
+/// reference, or part of the name (case-insensitive). At most `limit`, erased people never.
+pub fn search(conn: &mut DbConnection, query: &str, limit: i64) -> Result<Vec<SearchHit>, DbError> {
+    let query = query.trim();
+    let mut ids: Vec<i64> = Vec::new();
+    if let Ok(email) = EmailAddress::parse(query) {
+        ids.extend(
+            subject_emails::table
+                .filter(subject_emails::address.eq(email.as_str()))
+                .select(subject_emails::subject_id)
+                .load::<i64>(conn)?,
+        );
+    } else {
+        ids.extend(
+            relationships::table
+                .filter(relationships::reference.eq(query))
+                .select(relationships::subject_id)
+                .load::<i64>(conn)?,
+        );
+        let escaped = query.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        ids.extend(
+            subjects::table
+                .filter(lower(subjects::display_name).like(format!("%{escaped}%")).escape('\\'))
+                .select(subjects::id)
+                .limit(limit)
+                .load::<i64>(conn)?,
+        );
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let rows: Vec<(i64, String, String)> = subjects::table
+        .filter(subjects::id.eq_any(&ids))
+        .filter(subjects::erased_at.is_null())
+        .order(subjects::display_name)
+        .limit(limit)
+        .select((subjects::id, subjects::public_id, subjects::display_name))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, public_id, display_name)| {
+            let email = subject_emails::table
+                .filter(subject_emails::subject_id.eq(id))
+                .filter(subject_emails::is_primary.eq(true))
+                .select(subject_emails::address)
+                .first::<String>(conn)
+                .optional()?;
+            let mut entities: Vec<EntityId> = relationships::table
+                .filter(relationships::subject_id.eq(id))
+                .select(relationships::entity_id)
+                .load::<i64>(conn)?
+                .into_iter()
+                .map(EntityId)
+                .collect();
+            entities.dedup();
+            Ok(SearchHit { id: SubjectId(id), public_id, display_name, email, entities })
+        })
+        .collect()
+}
+
+/// The (not erased) subject with this public id.
+pub fn by_public_id(conn: &mut DbConnection, public_id: &str) -> Result<Option<SubjectId>, DbError> {
+    Ok(subjects::table
+        .filter(subjects::public_id.eq(public_id))
+        .filter(subjects::erased_at.is_null())
+        .select(subjects::id)
+        .first::<i64>(conn)
+        .optional()?
+        .map(SubjectId))
+}

@@ -2,6 +2,7 @@
 //! received it, marketing preferences, rights requests and the download. Every query
 //! is scoped to the signed-in person; an id of someone else's thing answers 404.
 
+pub mod activity;
 pub mod certificate;
 pub mod download;
 pub mod preferences;
@@ -23,7 +24,7 @@ use crate::domain::ids::EntityId;
 use crate::domain::person::{RecordSource, Role};
 use crate::domain::retention::{RetentionEnd, retention_end};
 use crate::error::AppError;
-use crate::extractors::{CurrentSubject, PageContext};
+use crate::extractors::{PageContext, SubjectAccess};
 use crate::i18n::messages;
 use crate::state::AppState;
 
@@ -337,10 +338,12 @@ pub struct DashboardPage {
 pub async fn dashboard(
     req: HttpRequest,
     ctx: PageContext,
-    me: CurrentSubject,
+    me: SubjectAccess,
     state: web::Data<AppState>,
 ) -> Result<DashboardPage, AppError> {
-    let gpc_applied = preferences::apply_gpc(&req, &state, me.subject_id).await?;
+    // A staff member's browser signal is not the person's choice.
+    let gpc_applied =
+        if me.assisted_by.is_none() { preferences::apply_gpc(&req, &state, me.subject_id).await? } else { 0 };
     let subject = me.subject_id;
     let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     let entities = entity_views(&data, &state.catalog, ctx.lang);
@@ -359,7 +362,7 @@ pub struct CategoryPage {
 /// `GET /data/{entity}/{category}`: every value of one category (long usage logs).
 pub async fn category(
     ctx: PageContext,
-    me: CurrentSubject,
+    me: SubjectAccess,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<CategoryPage, AppError> {

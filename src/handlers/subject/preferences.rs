@@ -11,10 +11,12 @@ use serde::Deserialize;
 use crate::db::DbError;
 use crate::db::queries::preferences::{self, ConsentChange};
 use crate::db::queries::propagation;
+use crate::db::queries::staff_actions::StaffAction;
 use crate::db::queries::subject_data;
 use crate::domain::ids::{ChannelId, EntityId, SubjectId};
 use crate::error::AppError;
-use crate::extractors::{CsrfForm, CurrentSubject, PageContext};
+use crate::extractors::{CsrfForm, PageContext, SubjectAccess};
+use crate::handlers::staff::on_behalf;
 use crate::handlers::{render, see_other};
 use crate::i18n::messages;
 use crate::receipts;
@@ -114,20 +116,41 @@ pub async fn change(
     granted: bool,
     method: &'static str,
 ) -> Result<bool, DbError> {
+    change_as(state, subject, entity, channel, granted, method, None).await
+}
+
+/// `change`, made by a staff member for the person when `on_behalf` is given: the
+/// consent event names the staff member, and the action and notice are recorded with it.
+pub async fn change_as(
+    state: &AppState,
+    subject: SubjectId,
+    entity: EntityId,
+    channel: ChannelId,
+    granted: bool,
+    method: &'static str,
+    on_behalf: Option<on_behalf::OnBehalf>,
+) -> Result<bool, DbError> {
     let stored = state.catalog.clone();
     let notice_version = stored.entity(entity).map(|e| e.notice_version.clone()).unwrap_or_default();
     let now = state.clock.now();
+    let keys = state.keys.clone();
+    let detail = format!(
+        "{}/{}",
+        stored.entity(entity).map(|e| e.key.as_str()).unwrap_or_default(),
+        stored.channel(channel).map(|c| c.key.as_str()).unwrap_or_default()
+    );
     state
         .db
         .transaction(move |c| {
+            let staff_id = on_behalf.as_ref().map(|ob| ob.staff().public_id.clone());
             let change = ConsentChange {
                 subject,
                 entity,
                 channel,
                 granted,
-                method,
-                actor_kind: "subject",
-                actor_id: None,
+                method: if on_behalf.is_some() { "support" } else { method },
+                actor_kind: if on_behalf.is_some() { "staff" } else { "subject" },
+                actor_id: staff_id.as_deref(),
                 notice_version: &notice_version,
                 now,
             };
@@ -136,6 +159,9 @@ pub async fn change(
             };
             if !granted {
                 propagation::stop_marketing(c, &stored, subject, entity, channel, event, None, now)?;
+            }
+            if let Some(ob) = &on_behalf {
+                ob.record(c, &keys, StaffAction::Preference, &detail, now)?;
             }
             Ok(true)
         })
@@ -240,11 +266,13 @@ async fn page(
 pub async fn preferences_page(
     req: HttpRequest,
     ctx: PageContext,
-    me: CurrentSubject,
+    me: SubjectAccess,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let applied = apply_gpc(&req, &state, me.subject_id).await?;
-    render(StatusCode::OK, &page(ctx, &state, me.subject_id, sends_gpc(&req), applied, None).await?)
+    // A staff member's browser signal is not the person's choice.
+    let own = me.assisted_by.is_none();
+    let applied = if own { apply_gpc(&req, &state, me.subject_id).await? } else { 0 };
+    render(StatusCode::OK, &page(ctx, &state, me.subject_id, own && sends_gpc(&req), applied, None).await?)
 }
 
 /// One change.
@@ -253,6 +281,9 @@ pub struct PreferenceForm {
     entity: String,
     channel: String,
     granted: String,
+    /// Why, when a staff member changes it for the person.
+    #[serde(default)]
+    reason: String,
 }
 
 /// `POST /preferences`: turns one channel of one entity on or off.
@@ -262,10 +293,8 @@ pub async fn change_preference(
     form: CsrfForm<PreferenceForm>,
 ) -> Result<HttpResponse, AppError> {
     let CsrfForm { form, session } = form;
-    let Some(subject) = session.subject_id.filter(|_| session.stage == crate::auth::session::SessionStage::Complete)
-    else {
-        return Err(AppError::SignInRequired { next: "/preferences".into() });
-    };
+    let me = SubjectAccess::of_session(&state, session.clone(), "/preferences").await?;
+    let subject = me.subject_id;
     let stored = &state.catalog;
     let entity = stored.catalog.entities.iter().find(|e| e.key.as_str() == form.entity);
     let declared = entity.is_some_and(|e| e.marketing_channels.iter().any(|c| c.as_str() == form.channel));
@@ -274,30 +303,49 @@ pub async fn change_preference(
         "false" => Some(false),
         _ => None,
     };
-    let ids = entity.and_then(|e| stored.ids.entities.get(&e.key).copied()).zip(
-        stored
-            .catalog
-            .channels
-            .iter()
-            .find(|c| c.key.as_str() == form.channel)
-            .and_then(|c| stored.ids.channels.get(&c.key).copied()),
-    );
+    let channel = stored.catalog.channels.iter().find(|c| c.key.as_str() == form.channel);
+    let ids = entity
+        .and_then(|e| stored.ids.entities.get(&e.key).copied())
+        .zip(channel.and_then(|c| stored.ids.channels.get(&c.key).copied()));
+    let refuse = |error: &'static str| async {
+        let ctx = PageContext::for_request(&req, Some(&session));
+        render(StatusCode::UNPROCESSABLE_ENTITY, &page(ctx, &state, subject, false, 0, Some(error)).await?)
+    };
     let (Some((entity_id, channel_id)), true, Some(granted)) = (ids, declared, granted) else {
         tracing::info!(subject.id = %subject, "preference change refused: channel not declared for the entity");
-        let ctx = PageContext::for_request(&req, Some(&session));
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(ctx, &state, subject, false, 0, Some("preferences.error_channel")).await?,
-        );
+        return refuse("preferences.error_channel").await;
     };
-    if change(&state, subject, entity_id, channel_id, granted, "web").await? {
+    let on_behalf = if me.assisted_by.is_some() {
+        let reason = match on_behalf::check_reason(&form.reason) {
+            Ok(r) => r,
+            Err(key) => return refuse(key).await,
+        };
+        let (entity_name, channel_name) = (entity.map(|e| e.legal_name.clone()), channel.map(|c| c.name.clone()));
+        on_behalf::prepare(&state, &me, reason, move |l| {
+            let (e, ch) = (
+                entity_name.clone().unwrap_or_default(),
+                channel_name.as_ref().map(|n| n.get(l).to_owned()).unwrap_or_default(),
+            );
+            match (l, granted) {
+                (crate::domain::Language::Nl, true) => format!("uw toestemming voor {ch} van {e} gegeven"),
+                (crate::domain::Language::Nl, false) => format!("uw toestemming voor {ch} van {e} ingetrokken"),
+                (_, true) => format!("turned {ch} marketing by {e} on"),
+                (_, false) => format!("turned {ch} marketing by {e} off"),
+            }
+        })
+        .await?
+    } else {
+        None
+    };
+    if change_as(&state, subject, entity_id, channel_id, granted, "web", on_behalf).await? {
         tracing::info!(subject.id = %subject, granted, "marketing preference changed");
+        state.outbox_wakeup.notify_one();
     }
     Ok(see_other(&format!("/preferences#entity-{}", form.entity)))
 }
 
 /// `GET /consent-receipt`: a signed Kantara 1.1 receipt of the current preferences.
-pub async fn consent_receipt(me: CurrentSubject, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn consent_receipt(me: SubjectAccess, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let subject = me.subject_id;
     let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     let key = state.keys.receipt_signing_key();

@@ -9,7 +9,7 @@ use super::{kind_key, safeguard_key};
 use crate::db::queries::subject_data;
 use crate::domain::catalog::Safeguard;
 use crate::error::AppError;
-use crate::extractors::{CurrentSubject, PageContext};
+use crate::extractors::{PageContext, SubjectAccess};
 use crate::i18n::messages;
 use crate::state::AppState;
 
@@ -56,7 +56,7 @@ pub struct RecipientsPage {
 /// came from.
 pub async fn recipients(
     ctx: PageContext,
-    me: CurrentSubject,
+    me: SubjectAccess,
     state: web::Data<AppState>,
 ) -> Result<RecipientsPage, AppError> {
     let subject = me.subject_id;

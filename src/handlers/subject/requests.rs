@@ -16,6 +16,7 @@ use crate::db::DbError;
 use crate::db::queries::catalog::StoredCatalog;
 use crate::db::queries::decisions::{self, Decision, Engine};
 use crate::db::queries::requests::{self, NewItem, NewRequest};
+use crate::db::queries::staff_actions::StaffAction;
 use crate::db::queries::subject_data::{self, SubjectData};
 use crate::db::queries::{audit, outbox, propagation, restrictions};
 use crate::domain::audit::Actor;
@@ -26,7 +27,8 @@ use crate::domain::rights::{Availability, ProcessingProfile, RequestKind, Reques
 use crate::email::messages as mail;
 use crate::error::AppError;
 use crate::extractors::session::require_recent_sign_in;
-use crate::extractors::{CsrfForm, CurrentSubject, PageContext};
+use crate::extractors::{CsrfForm, PageContext, SubjectAccess};
+use crate::handlers::staff::on_behalf;
 use crate::handlers::{render, see_other};
 use crate::i18n::messages;
 use crate::state::AppState;
@@ -127,7 +129,7 @@ pub struct RequestsPage {
 /// `GET /requests`: the person's requests and the rights they can exercise.
 pub async fn requests_page(
     ctx: PageContext,
-    me: CurrentSubject,
+    me: SubjectAccess,
     state: web::Data<AppState>,
 ) -> Result<RequestsPage, AppError> {
     let subject = me.subject_id;
@@ -325,7 +327,7 @@ fn build_form_page(
 /// `GET /requests/new/{kind}`: the form for one right.
 pub async fn new_request(
     ctx: PageContext,
-    me: CurrentSubject,
+    me: SubjectAccess,
     state: web::Data<AppState>,
     kind: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -464,17 +466,43 @@ pub async fn file_request(
 ) -> Result<HttpResponse, AppError> {
     let kind = parse_kind(&kind)?;
     let CsrfForm { form, session } = form;
-    let Some(subject) = session.subject_id.filter(|_| session.stage == crate::auth::session::SessionStage::Complete)
-    else {
-        return Err(AppError::SignInRequired { next: format!("/requests/new/{}", kind.as_str()) });
-    };
-    if kind == RequestKind::Erasure {
+    let me = SubjectAccess::of_session(&state, session.clone(), &format!("/requests/new/{}", kind.as_str())).await?;
+    let subject = me.subject_id;
+    if kind == RequestKind::Erasure && me.assisted_by.is_none() {
         // Erasure cannot be undone: it needs a sign-in of the last minutes (OTP-10).
+        // (A staff member's assisted session began minutes ago with a verified code.)
         require_recent_sign_in(&session, &state, "/requests/new/erasure")?;
     }
     let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
     let stored = state.catalog.clone();
     let ctx = PageContext::for_request(&req, Some(&session));
+    let on_behalf = match &me.assisted_by {
+        None => None,
+        Some(_) => {
+            let reason = match on_behalf::check_reason(form.get("reason").map(String::as_str).unwrap_or("")) {
+                Ok(r) => r,
+                Err(key) => {
+                    return render(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        &build_form_page(ctx, kind, &data, &stored, Some(key), None, form),
+                    );
+                }
+            };
+            on_behalf::prepare(&state, &me, reason, move |l| {
+                let name = messages(l).get(kind_key(kind)).into_owned();
+                if l == crate::domain::Language::Nl {
+                    format!("een verzoek ingediend: {name}")
+                } else {
+                    format!("filed a request: {name}")
+                }
+            })
+            .await?
+        }
+    };
+    let (actor, staff_user, channel) = match &me.assisted_by {
+        Some(staff) => (me.actor(), Some(staff.id), "phone"),
+        None => (me.actor(), None, "web"),
+    };
     if let Availability::NotOffered(why) = kind.availability(&profile(&data, &stored)) {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -519,14 +547,17 @@ pub async fn file_request(
                     statement: &valid.statement,
                     items: valid.items.clone(),
                     status: RequestStatus::Received,
-                    channel: "web",
-                    staff_user: None,
+                    channel,
+                    staff_user,
                     now,
                 },
             )?;
+            if let Some(ob) = &on_behalf {
+                ob.record(c, &st.keys, StaffAction::Request, &reference(&filed.public_id), now)?;
+            }
             audit::append(
                 c,
-                &Actor::Subject(subject.0),
+                &actor,
                 crate::domain::audit::action::REQUEST_FILED,
                 Some(subject.0),
                 Some("request"),
@@ -675,7 +706,7 @@ pub struct RequestPage {
 /// is not theirs (so ids of other people's requests look like ids that do not exist).
 pub async fn request_page(
     ctx: PageContext,
-    me: CurrentSubject,
+    me: SubjectAccess,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<RequestPage, AppError> {

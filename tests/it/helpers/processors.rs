@@ -97,12 +97,39 @@ impl TestApp {
     /// A browser signed in as processor user `email`: code by mail, then enrolment of
     /// an authenticator app on first sign-in. Returns the browser and the app's secret.
     pub async fn processor_signed_in(&self, smtp: &SmtpServer, email: &str) -> (Browser, AuthenticatorSecret) {
+        self.workforce_signed_in(smtp, "/processor", email).await
+    }
+
+    /// The same for a local staff account, at `/staff/sign-in`.
+    pub async fn staff_signed_in(&self, smtp: &SmtpServer, email: &str) -> (Browser, AuthenticatorSecret) {
+        self.workforce_signed_in(smtp, "/staff", email).await
+    }
+
+    /// Adds a local staff account.
+    pub async fn add_staff(
+        &self,
+        email: &'static str,
+        name: &'static str,
+        role: privacy_portal::domain::staff::StaffRole,
+    ) {
+        let now = self.clock.now();
+        self.state
+            .db
+            .transaction(move |c| {
+                privacy_portal::db::queries::staff::create(c, &EmailAddress::parse(email).unwrap(), name, role, now)
+            })
+            .await
+            .unwrap();
+    }
+
+    async fn workforce_signed_in(&self, smtp: &SmtpServer, base: &str, email: &str) -> (Browser, AuthenticatorSecret) {
         let browser = self.browser();
         let codes = |mails: Vec<super::harness::ReceivedMail>| {
             mails.into_iter().filter(|m| m.subject.contains("sign-in code")).collect::<Vec<_>>()
         };
         let before = codes(smtp.messages_to(email).await).len();
-        let r = browser.submit("/processor/sign-in", "/processor/sign-in", &[("email", email)]).await;
+        let sign_in = format!("{base}/sign-in");
+        let r = browser.submit(&sign_in, &sign_in, &[("email", email)]).await;
         assert_eq!(r.status(), 303, "address accepted");
         let started = std::time::Instant::now();
         let mail = loop {
@@ -112,10 +139,12 @@ impl TestApp {
             assert!(started.elapsed() < std::time::Duration::from_secs(10), "no sign-in code for {email}");
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         };
-        let r = browser.submit("/processor/sign-in/code", "/processor/sign-in/code", &[("code", &mail.code())]).await;
+        let code_page = format!("{base}/sign-in/code");
+        let r = browser.submit(&code_page, &code_page, &[("code", &mail.code())]).await;
         assert_eq!(r.status(), 303);
-        assert_eq!(r.headers()["location"], "/processor/sign-in/authenticator", "a code alone is not enough");
-        let (status, page) = browser.page("/processor/sign-in/authenticator").await;
+        let second = format!("{base}/sign-in/authenticator");
+        assert_eq!(r.headers()["location"], second.as_str(), "a code alone is not enough");
+        let (status, page) = browser.page(&second).await;
         assert_eq!(status, 200);
         let doc = scraper::Html::parse_document(&page);
         let secret_text: String = doc
@@ -127,11 +156,9 @@ impl TestApp {
         let seed = totp_rs::Secret::try_from_base32(secret_text.trim()).unwrap();
         let secret = AuthenticatorSecret::from_bytes(seed.as_bytes().to_vec());
         let csrf = csrf_in(&page).unwrap();
-        let r = browser
-            .post("/processor/sign-in/authenticator", &[("csrf", &csrf), ("code", &secret.code_at(self.unix_now()))])
-            .await;
+        let r = browser.post(&second, &[("csrf", &csrf), ("code", &secret.code_at(self.unix_now()))]).await;
         assert_eq!(r.status(), 200, "first sign-in shows the recovery codes");
-        let (status, _) = browser.page("/processor").await;
+        let (status, _) = browser.page(base).await;
         assert_eq!(status, 200, "signed in");
         (browser, secret)
     }
