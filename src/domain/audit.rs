@@ -15,6 +15,8 @@ pub mod action {
     pub const REQUEST_FILED: &str = "request.filed";
     /// A request was approved and carried out in the portal's copy.
     pub const REQUEST_APPROVED: &str = "request.approved";
+    /// A request's deadline was extended (Art. 12(3)).
+    pub const REQUEST_EXTENDED: &str = "request.extended";
     /// A request was refused, with reasons.
     pub const REQUEST_REJECTED: &str = "request.rejected";
     /// Every recipient answered; the request is complete.
@@ -27,6 +29,8 @@ pub mod action {
     pub const TASK_APPLIED: &str = "task.applied";
     /// A recipient declined a change, with a reason.
     pub const TASK_DECLINED: &str = "task.declined";
+    /// An overdue task was sent to its recipient again.
+    pub const TASK_RESENT: &str = "task.resent";
     /// A recipient was reminded of overdue tasks.
     pub const TASK_REMINDER_SENT: &str = "task.reminder_sent";
     /// The person was told a restriction will be lifted, and when.

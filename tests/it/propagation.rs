@@ -684,7 +684,7 @@ async fn an_erased_person_is_not_brought_back_by_a_later_import(backend: Backend
 }
 
 /// Waits (up to 10 s) for a mail to `to` whose subject contains `needle`.
-async fn mail_with(smtp: &SmtpServer, to: &str, needle: &str) -> crate::helpers::harness::ReceivedMail {
+pub async fn mail_with(smtp: &SmtpServer, to: &str, needle: &str) -> crate::helpers::harness::ReceivedMail {
     let started = std::time::Instant::now();
     loop {
         if let Some(m) = smtp.messages_to(to).await.into_iter().find(|m| m.subject.contains(needle)) {

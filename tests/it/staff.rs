@@ -14,7 +14,10 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 use crate::propagation::texts;
 
-on_both_backends!(an_agent_verifies_a_caller_and_acts_for_them_on_the_record);
+on_both_backends!(
+    an_agent_verifies_a_caller_and_acts_for_them_on_the_record,
+    a_privacy_officer_decides_extends_and_chases_recipients,
+);
 
 /// Sends the verification code for the person with `person_id` and returns the code
 /// from the mail the person received.
@@ -158,4 +161,231 @@ async fn an_agent_verifies_a_caller_and_acts_for_them_on_the_record(backend: Bac
     let r = agent.submit("/staff", "/staff/assist/stop", &[]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(agent.get("/staff").await.status(), 200, "still signed in as staff");
+}
+
+async fn request_status(app: &TestApp, public_id: &str) -> String {
+    let id = public_id.to_owned();
+    app.state
+        .db
+        .run(move |c| {
+            Ok(rights_requests::table
+                .filter(rights_requests::public_id.eq(id))
+                .select(rights_requests::status)
+                .first::<String>(c)?)
+        })
+        .await
+        .unwrap()
+}
+
+async fn a_privacy_officer_decides_extends_and_chases_recipients(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with(backend, &[("PORTAL_SMTP_URL", &smtp.url())]).await;
+    app.add_staff("anna@support.example", "Anna Agent", StaffRole::Agent).await;
+    app.add_staff("pim@privacy.example", "Pim Officer", StaffRole::PrivacyOfficer).await;
+    let person = app.signed_in("demo@example.com").await;
+    let file = crate::propagation::file_request;
+    let erasure = file(&person, "erasure", &[("scope", "claranet-products"), ("statement", "")]).await;
+    let rectification = file(
+        &person,
+        "rectification",
+        &[("record", &phone_record(&app).await), ("mode", "correct"), ("proposed_value", "+31 6 0000 0000")],
+    )
+    .await;
+    let restriction = file(
+        &person,
+        "restriction",
+        &[("category_account", "on"), ("scope", "claranet-benelux"), ("statement", "Disputed.")],
+    )
+    .await;
+    smtp.wait_for("demo@example.com", 3).await;
+
+    let (agent, _) = app.staff_signed_in(&smtp, "anna@support.example").await;
+    assert_eq!(agent.get("/staff/requests").await.status(), 403, "an agent does not decide");
+    assert_eq!(agent.get(&format!("/staff/requests/{erasure}")).await.status(), 403);
+    let (officer, officer_app) = app.staff_signed_in(&smtp, "pim@privacy.example").await;
+    let (status, queue) = officer.page("/staff/requests").await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&queue, "#queue tbody tr").len(), 3);
+    let (_, only) = officer.page("/staff/requests?kind=erasure&entity=claranet-products").await;
+    assert_eq!(texts(&only, "#queue tbody tr").len(), 1);
+    assert_eq!(officer.get("/staff/requests?kind=nonsense").await.status(), 400);
+
+    // Approve in part: one payment record kept, for a named legal reason.
+    let (status, page) = officer.page(&format!("/staff/requests/{erasure}")).await;
+    assert_eq!(status, 200);
+    let doc = scraper::Html::parse_document(&page);
+    let keep = doc
+        .select(&scraper::Selector::parse("#decide-form input[type=checkbox]").unwrap())
+        .map(|i| i.value().attr("name").unwrap().to_owned())
+        .next()
+        .expect("records to choose from");
+    let decide = format!("/staff/requests/{erasure}/decide");
+    let page_path = format!("/staff/requests/{erasure}");
+    let r =
+        officer.submit(&page_path, &decide, &[("decision", "partial"), (keep.as_str(), "on"), ("reason", "")]).await;
+    assert_eq!(r.status(), 422, "a partial approval names its reason");
+    let r = officer
+        .submit(&page_path, &decide, &[("decision", "partial"), ("keep_999999999", "on"), ("reason", "x")])
+        .await;
+    assert_eq!(r.status(), 422, "only the person's own records");
+    assert_eq!(request_status(&app, &erasure).await, "received", "nothing changed");
+    let legal = "Kept for the pending fraud investigation (Art. 17(3)(e) GDPR).";
+    let r =
+        officer.submit(&page_path, &decide, &[("decision", "partial"), (keep.as_str(), "on"), ("reason", legal)]).await;
+    assert_eq!(r.status(), 422, "kept until when");
+    let r = officer
+        .submit(
+            &page_path,
+            &decide,
+            &[("decision", "partial"), (keep.as_str(), "on"), ("reason", legal), ("until", "2027-11-20")],
+        )
+        .await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    assert_eq!(request_status(&app, &erasure).await, "partially_approved");
+    let kept_id: i64 = keep.trim_start_matches("keep_").parse().unwrap();
+    let kept = app
+        .state
+        .db
+        .run(move |c| {
+            Ok(records::table
+                .find(kept_id)
+                .select((records::value, records::kept_reason))
+                .first::<(String, Option<String>)>(c)?)
+        })
+        .await
+        .unwrap();
+    assert!(!kept.0.is_empty() && kept.1.as_deref() == Some(legal), "{kept:?}");
+    let person = app.signed_in("demo@example.com").await; // the erasure ended the old session
+    let (_, status_page) = person.page(&format!("/requests/{erasure}")).await;
+    assert!(status_page.contains(legal), "the person sees the legal reason");
+    let r = officer.submit(&page_path, &decide, &[("decision", "approve"), ("reason", "")]).await;
+    assert_eq!(r.status(), 409, "decided already");
+    assert!(r.text().await.unwrap().contains("decided already"));
+
+    // Reject with reasons: the person is told, with the complaint route.
+    let rect_page = format!("/staff/requests/{rectification}");
+    let r =
+        officer.submit(&rect_page, &format!("{rect_page}/decide"), &[("decision", "reject"), ("reason", " ")]).await;
+    assert_eq!(r.status(), 422);
+    let r = officer
+        .submit(
+            &rect_page,
+            &format!("{rect_page}/decide"),
+            &[("decision", "reject"), ("reason", "The number was confirmed by you on 3 November.")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let refused = crate::propagation::mail_with(&smtp, "demo@example.com", "has been refused").await;
+    assert!(
+        refused.text().contains("confirmed by you on 3 November") && refused.text().contains("supervisory authority")
+    );
+    let decided_by = {
+        let id = rectification.clone();
+        app.state
+            .db
+            .run(move |c| {
+                Ok(rights_requests::table
+                    .filter(rights_requests::public_id.eq(id))
+                    .select(rights_requests::decided_by)
+                    .first::<Option<i64>>(c)?)
+            })
+            .await
+            .unwrap()
+    };
+    assert!(decided_by.is_some(), "who decided is recorded");
+
+    // Extend: 1 or 2 months, with a reason, once, within the first month.
+    let rest_page = format!("/staff/requests/{restriction}");
+    let extend = format!("{rest_page}/extend");
+    for (months, reason, status) in [("3", "Complex.", 422), ("0", "Complex.", 422), ("2", "", 422)] {
+        assert_eq!(
+            officer.submit(&rest_page, &extend, &[("months", months), ("reason", reason)]).await.status(),
+            status,
+            "{months} {reason:?}"
+        );
+    }
+    let r = officer
+        .submit(&rest_page, &extend, &[("months", "2"), ("reason", "We must consult the telecom partner.")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, extended) = officer.page(&rest_page).await;
+    assert_eq!(
+        texts(&extended, "#extended").join(""),
+        "20 February 2027",
+        "received 20 November, due 20 December, +2 months"
+    );
+    let told = crate::propagation::mail_with(&smtp, "demo@example.com", "need more time").await;
+    assert!(told.text().contains("20 February 2027") && told.text().contains("consult the telecom partner"));
+    let r = officer.submit(&rest_page, &extend, &[("months", "1"), ("reason", "Again.")]).await;
+    assert_eq!(r.status(), 409, "once only");
+    // Another request, after its first month: too late.
+    let late = file(
+        &person,
+        "objection",
+        &[("purpose_rely-market-research", "on"), ("scope", "claranet-benelux"), ("statement", "No surveys.")],
+    )
+    .await;
+    app.clock.advance(Duration::days(32));
+    let officer_late = app.staff_signed_in_again(&smtp, "pim@privacy.example", &officer_app).await;
+    let late_page = format!("/staff/requests/{late}");
+    let r =
+        officer_late.submit(&late_page, &format!("{late_page}/extend"), &[("months", "1"), ("reason", "Busy.")]).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("The first month has ended"));
+
+    // Chase an overdue recipient: the restriction's task to CloudDesk, after its due date.
+    let r = officer_late
+        .submit(&rest_page, &format!("{rest_page}/decide"), &[("decision", "approve"), ("reason", "")])
+        .await;
+    assert_eq!(r.status(), 303);
+    app.clock.advance(Duration::days(15));
+    let officer_later = app.staff_signed_in_again(&smtp, "pim@privacy.example", &officer_app).await;
+    let (_, with_tasks) = officer_later.page(&rest_page).await;
+    let doc = scraper::Html::parse_document(&with_tasks);
+    let action = doc
+        .select(&scraper::Selector::parse("#recipient-tasks form").unwrap())
+        .next()
+        .expect("an overdue task can be sent again")
+        .value()
+        .attr("action")
+        .unwrap()
+        .to_owned();
+    let r = officer_later.submit(&rest_page, &action, &[]).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Sent to the recipient again."));
+    let started = std::time::Instant::now();
+    loop {
+        let chased =
+            smtp.messages().await.into_iter().filter(|m| m.subject.starts_with("Overdue privacy task")).count();
+        if chased == 1 {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the recipient is chased");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Every look at the person's data was on their record.
+    let person = app.signed_in("demo@example.com").await;
+    let (_, activity) = person.page("/activity").await;
+    assert!(
+        texts(&activity, "#staff-activity tbody tr")
+            .iter()
+            .any(|r| r.contains("Pim Officer (privacy officer)") && r.contains(&format!("/staff/requests/{erasure}")))
+    );
+}
+
+async fn phone_record(app: &TestApp) -> String {
+    let demo = crate::propagation::subject_id(app, "demo@example.com").await;
+    app.state
+        .db
+        .run(move |c| {
+            Ok(records::table
+                .filter(records::subject_id.eq(demo))
+                .filter(records::field.eq("phone"))
+                .select(records::id)
+                .first::<i64>(c)?)
+        })
+        .await
+        .unwrap()
+        .to_string()
 }

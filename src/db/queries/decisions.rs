@@ -36,6 +36,22 @@ pub enum Decision {
         /// Why.
         reason: String,
     },
+    /// Carry it out except for the named records (erasure: kept; rectification: not
+    /// corrected; restriction: not restricted), for a legal reason the person is told.
+    ApproveExcept {
+        /// Row ids of the records left out.
+        keep: Vec<i64>,
+        /// The legal reason.
+        reason: String,
+        /// Until when erased records are kept (storage limitation: never open-ended).
+        until: time::Date,
+    },
+}
+
+impl Decision {
+    fn excepted(&self, record: i64) -> bool {
+        matches!(self, Decision::ApproveExcept { keep, .. } if keep.contains(&record))
+    }
 }
 
 /// What deciding did.
@@ -51,6 +67,8 @@ pub struct DecisionResult {
     pub kept: usize,
     /// Records corrected, restricted or unlinked from a purpose.
     pub changed: usize,
+    /// Records the decision left out (not corrected or not restricted).
+    pub refused: usize,
 }
 
 /// Everything deciding needs besides the connection.
@@ -337,6 +355,25 @@ pub fn decide(
             for record in data.records.iter().filter(|r| scope.contains(&r.entity) && r.erased_at.is_none()) {
                 let ended =
                     data.relationships.iter().filter(|r| r.entity == record.entity).filter_map(|r| r.until).max();
+                if let Decision::ApproveExcept { reason, until, .. } = decision
+                    && decision.excepted(record.id.0)
+                {
+                    // Kept by the privacy officer's decision, for the reason the person is told.
+                    diesel::update(records::table.find(record.id.0))
+                        .set((records::kept_reason.eq(Some(reason.as_str())), records::kept_until.eq(Some(*until))))
+                        .execute(conn)?;
+                    diesel::insert_into(rights_request_items::table)
+                        .values((
+                            rights_request_items::request_id.eq(request.id),
+                            rights_request_items::record_id.eq(Some(record.id.0)),
+                            rights_request_items::outcome.eq("kept"),
+                            rights_request_items::kept_reason.eq(Some(reason.as_str())),
+                            rights_request_items::kept_until.eq(Some(*until)),
+                        ))
+                        .execute(conn)?;
+                    result.kept += 1;
+                    continue;
+                }
                 let purposes = retaining(stored, record);
                 let rules: Vec<RetainingPurpose> = purposes.iter().map(|(_, p)| *p).collect();
                 match erasure_outcome(&rules, record.collected_at.date(), ended, today) {
@@ -391,10 +428,17 @@ pub fn decide(
         RequestKind::Rectification => {
             let mut changes: BTreeMap<EntityId, BTreeMap<CategoryId, serde_json::Map<String, serde_json::Value>>> =
                 BTreeMap::new();
-            for (_, record_id, proposed) in &items.records {
+            for (item_id, record_id, proposed) in &items.records {
                 let Some(record) = record_id.and_then(|id| data.records.iter().find(|r| r.id.0 == id)) else {
                     continue;
                 };
+                if decision.excepted(record.id.0) {
+                    diesel::update(rights_request_items::table.find(item_id))
+                        .set(rights_request_items::outcome.eq("rejected"))
+                        .execute(conn)?;
+                    result.refused += 1;
+                    continue;
+                }
                 let entry = changes.entry(record.entity).or_default().entry(record.category).or_default();
                 match proposed {
                     Some(value) => {
@@ -466,6 +510,10 @@ pub fn decide(
             let mut affected: BTreeMap<EntityId, BTreeSet<CategoryId>> = BTreeMap::new();
             for record in data.records.iter().filter(|r| scope.contains(&r.entity) && r.erased_at.is_none()) {
                 if !items.categories.is_empty() && !items.categories.contains(&record.category) {
+                    continue;
+                }
+                if decision.excepted(record.id.0) {
+                    result.refused += 1;
                     continue;
                 }
                 if record.restricted_at.is_none() {
@@ -585,9 +633,18 @@ pub fn decide(
         RequestKind::Access | RequestKind::Portability | RequestKind::AutomatedDecisionReview => {}
     }
     mark_items(conn, request.id, "applied")?;
-    let status = if result.kept > 0 { RequestStatus::PartiallyApproved } else { RequestStatus::Approved };
+    let status =
+        if result.kept > 0 || result.refused > 0 { RequestStatus::PartiallyApproved } else { RequestStatus::Approved };
+    let reason = match decision {
+        Decision::ApproveExcept { reason, .. } => Some(reason.as_str()),
+        _ => None,
+    };
     diesel::update(rights_requests::table.find(request.id))
-        .set((rights_requests::status.eq(status.as_str()), rights_requests::decided_at.eq(Some(to_db(now)))))
+        .set((
+            rights_requests::status.eq(status.as_str()),
+            rights_requests::decided_at.eq(Some(to_db(now))),
+            rights_requests::decision_reason.eq(reason),
+        ))
         .execute(conn)?;
     audit::append(
         conn,

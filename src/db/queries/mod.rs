@@ -13,6 +13,7 @@ pub mod people;
 pub mod preferences;
 pub mod processors;
 pub mod propagation;
+pub mod queue;
 pub mod rate_limits;
 pub mod requests;
 pub mod restrictions;

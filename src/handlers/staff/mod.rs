@@ -4,3 +4,4 @@
 
 pub mod callers;
 pub mod on_behalf;
+pub mod queue;

@@ -97,12 +97,18 @@ impl TestApp {
     /// A browser signed in as processor user `email`: code by mail, then enrolment of
     /// an authenticator app on first sign-in. Returns the browser and the app's secret.
     pub async fn processor_signed_in(&self, smtp: &SmtpServer, email: &str) -> (Browser, AuthenticatorSecret) {
-        self.workforce_signed_in(smtp, "/processor", email).await
+        self.workforce_signed_in(smtp, "/processor", email, None).await
     }
 
     /// The same for a local staff account, at `/staff/sign-in`.
     pub async fn staff_signed_in(&self, smtp: &SmtpServer, email: &str) -> (Browser, AuthenticatorSecret) {
-        self.workforce_signed_in(smtp, "/staff", email).await
+        self.workforce_signed_in(smtp, "/staff", email, None).await
+    }
+
+    /// A later sign-in of a staff member who enrolled `secret` already.
+    pub async fn staff_signed_in_again(&self, smtp: &SmtpServer, email: &str, secret: &AuthenticatorSecret) -> Browser {
+        let seed = AuthenticatorSecret::from_bytes(secret.as_bytes().to_vec());
+        self.workforce_signed_in(smtp, "/staff", email, Some(seed)).await.0
     }
 
     /// Adds a local staff account.
@@ -122,7 +128,13 @@ impl TestApp {
             .unwrap();
     }
 
-    async fn workforce_signed_in(&self, smtp: &SmtpServer, base: &str, email: &str) -> (Browser, AuthenticatorSecret) {
+    async fn workforce_signed_in(
+        &self,
+        smtp: &SmtpServer,
+        base: &str,
+        email: &str,
+        enrolled: Option<AuthenticatorSecret>,
+    ) -> (Browser, AuthenticatorSecret) {
         let browser = self.browser();
         let codes = |mails: Vec<super::harness::ReceivedMail>| {
             mails.into_iter().filter(|m| m.subject.contains("sign-in code")).collect::<Vec<_>>()
@@ -146,6 +158,12 @@ impl TestApp {
         assert_eq!(r.headers()["location"], second.as_str(), "a code alone is not enough");
         let (status, page) = browser.page(&second).await;
         assert_eq!(status, 200);
+        if let Some(secret) = enrolled {
+            let csrf = csrf_in(&page).unwrap();
+            let r = browser.post(&second, &[("csrf", &csrf), ("code", &secret.code_at(self.unix_now()))]).await;
+            assert_eq!(r.status(), 303, "the authenticator code is accepted");
+            return (browser, secret);
+        }
         let doc = scraper::Html::parse_document(&page);
         let secret_text: String = doc
             .select(&scraper::Selector::parse("code.secret").unwrap())
