@@ -50,6 +50,8 @@ pub mod action {
     pub const STAFF_SIGNED_IN: &str = "staff.signed_in";
     /// A processor user signed in.
     pub const PROCESSOR_SIGNED_IN: &str = "processor.signed_in";
+    /// A processor user was disabled.
+    pub const PROCESSOR_USER_DISABLED: &str = "processor_user.disabled";
     /// A processor user was invited.
     pub const PROCESSOR_USER_INVITED: &str = "processor_user.invited";
     /// An API token was issued.

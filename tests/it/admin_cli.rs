@@ -18,7 +18,7 @@ use crate::propagation::{Api, file_request};
 
 on_both_backends!(operators_run_the_propagation_from_the_command_line);
 
-fn admin(app: &TestApp, args: &[&str]) -> Output {
+pub fn admin(app: &TestApp, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_privacy-portal"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTAL_")) {

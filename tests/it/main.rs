@@ -24,3 +24,4 @@ mod propagation;
 mod sign_in_email;
 mod sign_in_oidc;
 mod staff;
+mod staff_roles;

@@ -204,3 +204,49 @@ pub fn for_subject(conn: &mut DbConnection, subject: i64, limit: i64) -> Result<
         })
         .collect())
 }
+
+/// Events newest first, optionally only those whose action starts with `action` and
+/// those with an id below `before` (paging). At most `limit`.
+pub fn browse(
+    conn: &mut DbConnection,
+    action: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, DbError> {
+    type R = (i64, time::PrimitiveDateTime, String, Option<String>, String, Option<String>, Option<String>, String);
+    let mut query = audit_events::table.into_boxed();
+    if let Some(prefix) = action {
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        query = query.filter(audit_events::action.like(format!("{escaped}%")).escape('\\'));
+    }
+    if let Some(before) = before {
+        query = query.filter(audit_events::id.lt(before));
+    }
+    let rows: Vec<R> = query
+        .order(audit_events::id.desc())
+        .limit(limit)
+        .select((
+            audit_events::id,
+            audit_events::occurred_at,
+            audit_events::actor_kind,
+            audit_events::actor_id,
+            audit_events::action,
+            audit_events::target_kind,
+            audit_events::target_id,
+            audit_events::details,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, at, actor_kind, actor_id, action, target_kind, target_id, details)| AuditEntry {
+            id,
+            at: from_db(at),
+            actor_kind,
+            actor_id,
+            action,
+            target_kind,
+            target_id,
+            details,
+        })
+        .collect())
+}

@@ -171,3 +171,11 @@ pub fn list(conn: &mut DbConnection, recipient: Option<RecipientId>) -> Result<V
     }
     Ok(query.load::<Row>(conn)?.into_iter().map(user).collect())
 }
+
+/// Disables (or re-enables) a processor user; false when there is none.
+pub fn set_disabled(conn: &mut DbConnection, id: i64, disabled: bool, now: OffsetDateTime) -> Result<bool, DbError> {
+    Ok(diesel::update(processor_users::table.find(id))
+        .set(processor_users::disabled_at.eq(disabled.then_some(to_db(now))))
+        .execute(conn)?
+        == 1)
+}
