@@ -629,3 +629,5 @@ admin-error_self = You cannot change or disable your own account here.
 admin-error_url = The URL must be https:// (http:// only on this machine) and not point to a private or link-local address.
 admin-error_federated = The role of a staff member from the identity provider comes from the provider.
 admin-error_exists = That address is in use already; nothing was changed.
+oidc-no_staff_title = No staff access for this account
+oidc-no_staff_text = The account you signed in with has no verified address or no staff role (agent, privacy officer or administrator) at the identity provider, or it is disabled here. Ask an administrator.

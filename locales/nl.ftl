@@ -627,3 +627,5 @@ admin-error_self = U kunt uw eigen account hier niet wijzigen of uitschakelen.
 admin-error_url = De URL moet https:// zijn (http:// alleen op deze machine) en niet naar een privé- of link-local adres wijzen.
 admin-error_federated = De rol van een medewerker uit de identiteitsprovider komt van de provider.
 admin-error_exists = Dat adres is al in gebruik; er is niets gewijzigd.
+oidc-no_staff_title = Geen medewerkerstoegang voor dit account
+oidc-no_staff_text = Het account waarmee u zich aanmeldde heeft geen geverifieerd adres of geen medewerkersrol (klantenservice, privacy officer of beheerder) bij de identiteitsprovider, of het is hier uitgeschakeld. Vraag een beheerder.

@@ -824,6 +824,12 @@ impl RawSettings {
             if !p.scopes.iter().any(|s| s == "openid") {
                 p.scopes.insert(0, "openid".into());
             }
+            if p.staff && !p.processors_of.is_empty() {
+                return Err(err(&format!("{key}.staff"), "a provider is for staff or for processors, not both".into()));
+            }
+            if p.role_claim.trim().is_empty() {
+                return Err(err(&format!("{key}.role_claim"), "is empty".into()));
+            }
         }
         if let Some(dup) = providers.iter().enumerate().find(|(i, p)| providers[..*i].iter().any(|q| q.key == p.key)) {
             return Err(err("oidc.providers", format!("key `{}` is used twice", dup.1.key)));

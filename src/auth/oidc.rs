@@ -104,6 +104,11 @@ pub struct VerifiedIdentity {
     pub email_verified: bool,
     /// The raw ID token, kept (sealed) only as logout hint.
     pub id_token: String,
+    /// The display name, when the provider gives one.
+    pub name: Option<String>,
+    /// The value of the extra claim asked for (a staff provider's role claim), from the
+    /// verified ID token or else from userinfo.
+    pub extra: Option<serde_json::Value>,
 }
 
 impl OidcProviders {
@@ -200,6 +205,7 @@ impl OidcProviders {
         code: String,
         pkce_verifier: String,
         nonce: String,
+        extra_claim: Option<&str>,
     ) -> Result<VerifiedIdentity, OidcError> {
         let d = self.discovered(provider).await?;
         let token = d
@@ -249,7 +255,43 @@ impl OidcProviders {
             email = info.email().map(|e| e.to_string());
             email_verified = info.email_verified().unwrap_or(false);
         }
-        Ok(VerifiedIdentity { issuer, subject, email, email_verified, id_token: id_token.to_string() })
+        let (mut name, mut extra) = (None, None);
+        if let Some(claim) = extra_claim {
+            // The ID token was verified above, so its payload can be read as it is.
+            let raw = id_token.to_string();
+            let payload: serde_json::Value = raw
+                .split('.')
+                .nth(1)
+                .and_then(|p| base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, p).ok())
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default();
+            extra = payload.get(claim).cloned();
+            name = payload.get("name").and_then(|n| n.as_str()).map(str::to_owned);
+            if extra.is_none() {
+                let url = d.client.user_info_url().ok_or_else(|| OidcError::UserInfo("no userinfo endpoint".into()))?;
+                let body = self
+                    .http
+                    .get(url.url().clone())
+                    .bearer_auth(token.access_token().secret())
+                    .send()
+                    .await
+                    .map_err(|e| OidcError::UserInfo(error_chain(&e)))?
+                    .error_for_status()
+                    .map_err(|e| OidcError::UserInfo(error_chain(&e)))?
+                    .bytes()
+                    .await
+                    .map_err(|e| OidcError::UserInfo(error_chain(&e)))?;
+                let info: serde_json::Value =
+                    serde_json::from_slice(&body).map_err(|e| OidcError::UserInfo(format!("not JSON: {e}")))?;
+                // Userinfo must be about the same person as the ID token (OIDC-08).
+                if info.get("sub").and_then(|s| s.as_str()) != Some(subject.as_str()) {
+                    return Err(OidcError::UserInfo("userinfo sub differs from the ID token's".into()));
+                }
+                extra = info.get(claim).cloned();
+                name = name.or_else(|| info.get("name").and_then(|n| n.as_str()).map(str::to_owned));
+            }
+        }
+        Ok(VerifiedIdentity { issuer, subject, email, email_verified, id_token: id_token.to_string(), name, extra })
     }
 
     /// Where to send the browser to end the provider's session too, if it supports

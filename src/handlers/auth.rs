@@ -578,7 +578,7 @@ pub async fn oidc_start(
     key: web::Path<String>,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let provider = state.oidc.get(&key).filter(|p| !p.for_processors()).ok_or(AppError::NotFound)?;
+    let provider = state.oidc.get(&key).filter(|p| !p.for_processors() && !p.for_staff()).ok_or(AppError::NotFound)?;
     begin_login(&req, &state, provider, safe_next(query.next.as_deref())).await
 }
 
@@ -687,15 +687,20 @@ pub async fn oidc_callback(
         tracing::warn!(provider = provider.key(), "OpenID Connect: response from another issuer");
         return refuse(StatusCode::BAD_REQUEST, "oidc.failed_title", "oidc.failed_text");
     }
-    let identity = match state.oidc.finish(provider, code, pending.pkce_verifier, pending.nonce).await {
-        Ok(identity) => identity,
-        Err(e) => {
-            tracing::warn!(provider = provider.key(), error = %e, "OpenID Connect: sign-in rejected");
-            return refuse(StatusCode::BAD_REQUEST, "oidc.failed_title", "oidc.failed_text");
-        }
-    };
+    let extra_claim = provider.for_staff().then(|| provider.role_claim().to_owned());
+    let identity =
+        match state.oidc.finish(provider, code, pending.pkce_verifier, pending.nonce, extra_claim.as_deref()).await {
+            Ok(identity) => identity,
+            Err(e) => {
+                tracing::warn!(provider = provider.key(), error = %e, "OpenID Connect: sign-in rejected");
+                return refuse(StatusCode::BAD_REQUEST, "oidc.failed_title", "oidc.failed_text");
+            }
+        };
     if provider.for_processors() {
         return processor_callback(&req, &state, provider, identity, session_id, cookie).await;
+    }
+    if provider.for_staff() {
+        return staff_callback(&req, &state, provider, identity, session_id, cookie).await;
     }
     let ua = user_agent(&req);
     let st = state.clone();
@@ -809,6 +814,102 @@ async fn processor_callback(
                 title: "oidc.no_processor_title",
                 message: "oidc.no_processor_text",
                 link: "/processor/sign-in",
+                link_text: "oidc.try_email",
+            };
+            with_cookie(render(StatusCode::FORBIDDEN, &page)?, cookie)
+        }
+    }
+}
+
+/// The end of a staff member's sign-in at the staff identity provider: a verified
+/// address and a role claim (`agent`, `privacy_officer` or `admin`; in a list, the first
+/// known one) are required. The member is created or updated from the claims each time;
+/// a disabled member stays out. The provider vouches for the second factor.
+async fn staff_callback(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    provider: &crate::auth::oidc::Provider,
+    identity: crate::auth::oidc::VerifiedIdentity,
+    session_id: i64,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::staff::StaffRole;
+    let role: Option<StaffRole> = match &identity.extra {
+        Some(serde_json::Value::String(r)) => r.parse().ok(),
+        Some(serde_json::Value::Array(list)) => list.iter().filter_map(|r| r.as_str()).find_map(|r| r.parse().ok()),
+        _ => None,
+    };
+    let email = match identity.email.as_deref().map(EmailAddress::parse) {
+        Some(Ok(email)) if identity.email_verified => Some(email),
+        _ => None,
+    };
+    let ua = user_agent(req);
+    let st = state.clone();
+    let provider_key = provider.key().to_owned();
+    let now = state.clock.now();
+    let token = match (email, role) {
+        (Some(email), Some(role)) => {
+            let outcome = state
+                .db
+                .transaction(move |c| {
+                    let name =
+                        identity.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| email.to_string());
+                    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+                    let user = crate::db::queries::staff::upsert_federated(
+                        c,
+                        &identity.issuer,
+                        &identity.subject,
+                        &email,
+                        &name,
+                        role,
+                        now,
+                    )?;
+                    if user.disabled {
+                        return Ok(None);
+                    }
+                    let sealed = st.keys.seal(identity.id_token.as_bytes());
+                    let token = rotate_session(
+                        c,
+                        &st,
+                        session_id,
+                        Principal::Staff(user.id),
+                        SessionStage::Complete,
+                        "oidc",
+                        Some((&provider_key, sealed)),
+                        &ua,
+                    )?;
+                    crate::db::queries::audit::append(
+                        c,
+                        &crate::domain::audit::Actor::Staff(user.public_id.clone()),
+                        crate::domain::audit::action::STAFF_SIGNED_IN,
+                        None,
+                        Some("staff_user"),
+                        Some(&user.id.to_string()),
+                        serde_json::json!({ "method": "oidc", "provider": provider_key, "role": role.as_str() }),
+                        now,
+                    )?;
+                    Ok(Some(token))
+                })
+                .await;
+            match outcome {
+                Ok(token) => token,
+                // The address belongs to a local account or another identity: no silent takeover.
+                Err(crate::db::DbError::Conflict(_)) => None,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => None,
+    };
+    match token {
+        Some(token) => with_cookie(see_other("/staff"), Some(session_cookie(state, token))),
+        None => {
+            tracing::info!(provider = provider.key(), "OpenID Connect: no staff access for this identity");
+            let session = crate::extractors::session::load_session(req).await?;
+            let page = MessagePage {
+                ctx: PageContext::for_request(req, session.as_ref()),
+                title: "oidc.no_staff_title",
+                message: "oidc.no_staff_text",
+                link: "/staff/sign-in",
                 link_text: "oidc.try_email",
             };
             with_cookie(render(StatusCode::FORBIDDEN, &page)?, cookie)

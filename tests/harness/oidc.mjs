@@ -112,8 +112,15 @@ const subFor = (login) => login.toLowerCase().replace(/[^a-z0-9]/g, '-');
 // A login of the form "unverified:<address>" yields that address with
 // email_verified = false, so tests can offer a registered address the provider does
 // not vouch for.
+// A login of the form "role:<role>:<address>" adds the staff role claim
+// `portal_role: <role>` (for the staff identity provider).
 function claimsFor(sub) {
-  const typed = logins.get(sub) ?? sub;
+  let typed = logins.get(sub) ?? sub;
+  let role;
+  const roleMatch = /^role:([a-z_]+):(.*)$/.exec(typed);
+  if (roleMatch) {
+    [, role, typed] = roleMatch;
+  }
   const unverified = typed.startsWith('unverified');
   const login = typed.startsWith('unverified:') ? typed.slice('unverified:'.length) : typed;
   return {
@@ -121,6 +128,7 @@ function claimsFor(sub) {
     email: login.includes('@') ? login : `${login}@example.org`,
     email_verified: !unverified,
     name: login,
+    ...(role ? { portal_role: role } : {}),
   };
 }
 
@@ -292,7 +300,7 @@ const provider = new Provider(issuer, {
     token_endpoint_auth_method: 'client_secret_basic',
   }],
   jwks: { keys: [privateJwk] },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'portal_role'] },
   async findAccount(_ctx, id) {
     return {
       accountId: id,

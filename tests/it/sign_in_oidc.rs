@@ -13,6 +13,7 @@ use crate::on_both_backends;
 on_both_backends!(
     round_trip_links_by_verified_email_then_by_issuer_and_subject,
     processor_users_sign_in_at_their_organisations_provider,
+    staff_sign_in_at_the_staff_provider_with_the_role_from_a_claim,
 );
 
 /// A portal with the test provider configured (under `issuer`, or the provider's own).
@@ -350,4 +351,73 @@ async fn unknown_recipient_in_processors_of_stops_start_up() {
     let refused =
         privacy_portal::startup::Application::build(settings, clock).await.err().expect("start-up is refused");
     assert!(refused.to_string().contains("processors_of names `nobody`"), "{refused}");
+}
+
+/// The staff identity provider (`staff = true`): the role comes from a claim; no role,
+/// an unknown role or an unverified address gets no access, and nobody else sees it.
+async fn staff_sign_in_at_the_staff_provider_with_the_role_from_a_claim(backend: Backend) {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let idp = OidcServer::start(&base);
+    let issuer = idp.issuer.clone();
+    let providers = format!(
+        r#"[{{ key = "test-idp", label = "Customer ID", issuer = "{issuer}", client_id = "portal", client_secret = "portal-secret" }},
+            {{ key = "corp", label = "Corporate login", issuer = "{issuer}", client_id = "portal", client_secret = "portal-secret", scopes = ["openid", "email", "profile"], staff = true }}]"#
+    );
+    let bind = format!("127.0.0.1:{port}");
+    let app = TestApp::spawn_with(backend, &[("PORTAL_BIND", &bind), ("PORTAL_OIDC__PROVIDERS", &providers)]).await;
+    app.add_staff("local@corp.example", "Local Lou", privacy_portal::domain::staff::StaffRole::Agent).await;
+    let browser = app.browser();
+    let (_, customer_page) = browser.page("/sign-in").await;
+    assert!(!customer_page.contains("Corporate login"));
+    let (_, staff_page) = browser.page("/staff/sign-in").await;
+    assert!(staff_page.contains("/staff/sign-in/oidc/corp") && !staff_page.contains("Customer ID"));
+    assert_eq!(browser.get("/sign-in/oidc/corp").await.status(), 404);
+    assert_eq!(browser.get("/processor/sign-in/oidc/corp").await.status(), 404);
+
+    let officer = app.browser();
+    let callback =
+        login_from(&app, &officer, "/staff/sign-in/oidc/corp", "role:privacy_officer:pim@corp.example").await;
+    let r = officer.get(&callback).await;
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/staff"));
+    assert_eq!(officer.get("/staff/requests").await.status(), 200, "a privacy officer opens the queue");
+    assert_eq!(officer.get("/staff/admin").await.status(), 403);
+
+    let agent = app.browser();
+    let callback = login_from(&app, &agent, "/staff/sign-in/oidc/corp", "role:agent:anna@corp.example").await;
+    assert_eq!(agent.get(&callback).await.status(), 303);
+    assert_eq!(agent.get("/staff").await.status(), 200);
+    assert_eq!(agent.get("/staff/requests").await.status(), 403, "an agent does not");
+
+    for login in [
+        "nobody@corp.example",
+        "role:superuser:root@corp.example",
+        "role:admin:unverified:eve@corp.example",
+        "role:admin:local@corp.example",
+    ] {
+        let other = app.browser();
+        let callback = login_from(&app, &other, "/staff/sign-in/oidc/corp", login).await;
+        let r = other.get(&callback).await;
+        assert_eq!(r.status(), 403, "{login}");
+        assert!(r.text().await.unwrap().contains("No staff access"), "{login}");
+        assert_eq!(other.get("/staff").await.status(), 303, "{login} is not signed in");
+    }
+    let (names, roles): (Vec<String>, Vec<String>) = app
+        .state
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use privacy_portal::db::schema::staff_users;
+            Ok(staff_users::table
+                .filter(staff_users::oidc_issuer.is_not_null())
+                .order(staff_users::email)
+                .select((staff_users::email, staff_users::role))
+                .load::<(String, String)>(c)?
+                .into_iter()
+                .unzip())
+        })
+        .await
+        .unwrap();
+    assert_eq!(names, ["anna@corp.example", "pim@corp.example"]);
+    assert_eq!(roles, ["agent", "privacy_officer"]);
 }
