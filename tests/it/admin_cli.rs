@@ -148,6 +148,31 @@ async fn operators_run_the_propagation_from_the_command_line(backend: Backend) {
     ok(&admin(&app, &["webhooks", "remove", "--recipient", "e-invoicing"]));
     assert!(refused(&admin(&app, &["webhooks", "remove", "--recipient", "e-invoicing"])).contains("has no webhook"));
 
+    // staff: no default accounts; the first admin once; then `staff add`.
+    assert!(ok(&admin(&app, &["staff", "list"])).contains("no staff"));
+    let boot = ["staff", "bootstrap", "--email", "root@corp.example", "--name", "Rita Root"];
+    assert!(ok(&admin(&app, &boot)).contains("as admin"));
+    assert!(
+        refused(&admin(&app, &["staff", "bootstrap", "--email", "two@corp.example", "--name", "Two"]))
+            .contains("only once")
+    );
+    assert!(
+        refused(&admin(&app, &["staff", "add", "--email", "a@corp.example", "--name", "A", "--role", "root"]))
+            .contains("--role")
+    );
+    assert!(
+        ok(&admin(&app, &["staff", "add", "--email", "a@corp.example", "--name", "Ann", "--role", "agent"]))
+            .contains("as agent")
+    );
+    assert!(
+        refused(&admin(&app, &["staff", "add", "--email", "a@corp.example", "--name", "Ann", "--role", "agent"]))
+            .contains("already a staff member")
+    );
+    let listed = ok(&admin(&app, &["staff", "list"]));
+    assert!(listed.contains("Rita Root <root@corp.example>\tadmin\tlocal\tactive"), "{listed}");
+    assert!(ok(&admin(&app, &["staff", "disable", "a@corp.example"])).contains("disabled"));
+    assert!(ok(&admin(&app, &["staff", "list"])).contains("Ann <a@corp.example>\tagent\tlocal\tdisabled"));
+
     // audit verify: intact, then a tampered event is named.
     let intact = ok(&admin(&app, &["audit", "verify"]));
     assert!(intact.starts_with("audit chain intact: "), "{intact}");

@@ -15,6 +15,7 @@ use crate::on_both_backends;
 use crate::propagation::texts;
 
 on_both_backends!(
+    an_agent_in_chromium_helps_a_caller_who_then_sees_it,
     an_agent_verifies_a_caller_and_acts_for_them_on_the_record,
     a_privacy_officer_decides_extends_and_chases_recipients,
 );
@@ -61,9 +62,16 @@ async fn an_agent_verifies_a_caller_and_acts_for_them_on_the_record(backend: Bac
     assert_eq!(agent.get("/dashboard").await.status(), 403, "no data before the caller is verified");
 
     // The caller reads back the code sent to their registered address.
-    let code = verification_code(&agent, &smtp, &person_id, "demo@example.com").await;
     let verify = format!("/staff/people/{person_id}/verify");
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    // Wrong codes are limited like sign-in codes: after five, even the right one fails.
+    let spent = verification_code(&agent, &smtp, &person_id, "demo@example.com").await;
+    let wrong = if spent == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert_eq!(agent.submit(&verify, &verify, &[("code", wrong)]).await.status(), 422);
+    }
+    assert_eq!(agent.submit(&verify, &verify, &[("code", &spent)]).await.status(), 422, "the code is dead");
+    assert_eq!(agent.get("/dashboard").await.status(), 403);
+    let code = verification_code(&agent, &smtp, &person_id, "demo@example.com").await;
     let r = agent.submit(&verify, &verify, &[("code", wrong)]).await;
     assert_eq!(r.status(), 422);
     let before_rotation = agent.cookie("portal_session").unwrap();
@@ -117,6 +125,36 @@ async fn an_agent_verifies_a_caller_and_acts_for_them_on_the_record(backend: Bac
     assert_eq!(events[0].1, "staff");
     assert!(events[0].2.is_some(), "the staff member is named");
 
+    // A request filed for the person by phone, and their data downloaded to send them.
+    let r = agent.submit("/requests/new/access", "/requests/new/access", &[("scope", "all"), ("statement", "")]).await;
+    assert_eq!(r.status(), 422, "a reason is required");
+    let r = agent
+        .submit(
+            "/requests/new/access",
+            "/requests/new/access",
+            &[("scope", "all"), ("statement", ""), ("reason", "Caller wants a copy by post.")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let filed: (String, String, Option<i64>) = app
+        .state
+        .db
+        .run(move |c| {
+            Ok(rights_requests::table
+                .filter(rights_requests::subject_id.eq(demo))
+                .select((rights_requests::filed_by, rights_requests::channel, rights_requests::staff_user_id))
+                .first(c)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!((filed.0.as_str(), filed.1.as_str()), ("staff", "phone"));
+    assert!(filed.2.is_some());
+    assert_eq!(agent.get("/download/export.json").await.status(), 400, "a download for the caller needs a reason");
+    let r = agent.get("/download/export.json?reason=To+send+by+post").await;
+    assert_eq!(r.status(), 200);
+    let doc: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(doc["schema"], "privacy-portal.export.v1");
+
     // The person sees who looked and what they did, with the reason.
     let person = app.signed_in("demo@example.com").await;
     let (status, activity) = person.page("/activity").await;
@@ -129,6 +167,11 @@ async fn an_agent_verifies_a_caller_and_acts_for_them_on_the_record(backend: Bac
     assert!(rows.iter().any(|r| r.contains("looked at: /dashboard")), "{rows:?}");
     assert!(
         rows.iter().any(|r| r.contains("changed a marketing choice") && r.contains("Caller asked by phone")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|r| r.contains("filed a request for you") && r.contains("copy by post")), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r.contains("downloaded your data to send to you") && r.contains("To send by post")),
         "{rows:?}"
     );
     assert_eq!(agent.get("/activity").await.status(), 303, "who-looked is for the person only");
@@ -158,8 +201,10 @@ async fn an_agent_verifies_a_caller_and_acts_for_them_on_the_record(backend: Bac
         .unwrap();
     assert_eq!(email_changes, 1, "nothing changed after the end");
     assert_eq!(agent.get("/dashboard").await.status(), 403);
+    let acting = agent.cookie("portal_session").unwrap();
     let r = agent.submit("/staff", "/staff/assist/stop", &[]).await;
     assert_eq!(r.status(), 303);
+    assert_ne!(agent.cookie("portal_session").unwrap(), acting, "the session rotates when acting stops");
     assert_eq!(agent.get("/staff").await.status(), 200, "still signed in as staff");
 }
 
@@ -388,4 +433,63 @@ async fn phone_record(app: &TestApp) -> String {
         .await
         .unwrap()
         .to_string()
+}
+
+/// The browser test: an agent signs in, finds the demo person, sends the code,
+/// enters what the person "reads back", switches SMS off for them; the person gets the
+/// notice and sees it on their "who looked at my data" page.
+async fn an_agent_in_chromium_helps_a_caller_who_then_sees_it(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with(backend, &[("PORTAL_SMTP_URL", &smtp.url())]).await;
+    app.add_staff("anna@support.example", "Anna Agent", StaffRole::Agent).await;
+    let (base, api, now) = (app.base.clone(), smtp.api.clone(), app.unix_now());
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg("browser-staff.mjs")
+            .arg(&base)
+            .arg(&api)
+            .arg("anna@support.example")
+            .arg("demo@example.com")
+            .env("PORTAL_NOW", now.to_string())
+            .current_dir(crate::helpers::harness::harness_dir())
+            .output()
+            .expect("node runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!("browser script printed `{stdout}` ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr))
+    });
+    assert_eq!(result["ok"], true, "{result:#}");
+    let steps = &result["steps"];
+    assert_eq!(steps["find"]["name"], "Sam de Vries");
+    assert_eq!(steps["find"]["email"], "d***@e***.com", "masked before verification");
+    assert_eq!(steps["find"]["dashboardBeforeVerification"], 403);
+    assert!(steps["verify"]["banner"].as_str().unwrap().starts_with("You are acting for a verified caller until"));
+    assert_eq!((steps["act"]["before"].as_str(), steps["act"]["after"].as_str()), (Some("Yes"), Some("No")));
+    assert_eq!(steps["stop"]["banner"], 0, "the banner is gone after stopping");
+    assert_eq!(result["cspViolations"].as_array().unwrap().len(), 0);
+    for (page, violations) in result["axe"].as_object().unwrap() {
+        let serious: Vec<&serde_json::Value> = violations
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        assert!(serious.is_empty(), "axe on {page}: {serious:?}");
+    }
+    // The person is told, and sees it.
+    let notice = crate::propagation::mail_with(&smtp, "demo@example.com", "What our support team did for you").await;
+    assert!(notice.text().contains("Customer called and asked to stop SMS offers."));
+    let person = app.signed_in("demo@example.com").await;
+    let (_, activity) = person.page("/activity").await;
+    let rows = texts(&activity, "#staff-activity tbody tr");
+    assert!(
+        rows.iter().any(|r| r.contains("Anna Agent")
+            && r.contains("changed a marketing choice")
+            && r.contains("stop SMS offers")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|r| r.contains("stopped acting for you")), "{rows:?}");
 }
