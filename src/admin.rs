@@ -77,11 +77,18 @@ pub enum ProcessorsCommand {
 /// `tokens …`
 #[derive(Debug, Subcommand)]
 pub enum TokensCommand {
-    /// Issues a processor API token for one recipient; it is printed once.
+    /// Issues a token, printed once: for one recipient's processor API (`--recipient`),
+    /// or for one source system's ingestion API (`--source`, optionally `--entities`).
     Create {
-        /// The recipient's key in the catalog.
+        /// The recipient's key in the catalog (processor API).
+        #[arg(long, conflicts_with_all = ["source", "entities"], required_unless_present = "source")]
+        recipient: Option<String>,
+        /// The source system's name, e.g. `crm` (ingestion API).
         #[arg(long)]
-        recipient: String,
+        source: Option<String>,
+        /// Entities the source may write, comma-separated (default: all).
+        #[arg(long, value_delimiter = ',', requires = "source")]
+        entities: Vec<String>,
         /// What the token is for (shown in lists).
         #[arg(long)]
         label: String,
@@ -325,20 +332,47 @@ pub fn tokens(settings: &Settings, command: TokensCommand) -> anyhow::Result<()>
     let admin = Admin::open(settings)?;
     let now = admin.clock.now();
     match command {
-        TokensCommand::Create { recipient, label } => {
-            let (recipient_id, organisation) = admin.recipient(&recipient)?;
+        TokensCommand::Create { recipient, source, entities, label } => {
             let label = label.trim().to_owned();
             if label.is_empty() || label.chars().count() > 100 {
                 bail!("--label must have 1 to 100 characters");
             }
+            let (kind, recipient_id, source, scope, organisation) = match (recipient, source) {
+                (Some(recipient), _) => {
+                    let (id, organisation) = admin.recipient(&recipient)?;
+                    ("processor", Some(id), None, None, organisation)
+                }
+                (None, Some(source)) => {
+                    let source = crate::domain::catalog::Key::parse(source.trim())
+                        .map_err(|e| anyhow!("--source {e}"))?
+                        .as_str()
+                        .to_owned();
+                    let mut scope = Vec::new();
+                    for e in entities.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+                        if !admin.catalog().catalog.entities.iter().any(|x| x.key.as_str() == e) {
+                            let known: Vec<&str> =
+                                admin.catalog().catalog.entities.iter().map(|x| x.key.as_str()).collect();
+                            bail!("no entity `{e}` in the catalog; known: {}", known.join(", "));
+                        }
+                        scope.push(e.to_owned());
+                    }
+                    let scope = (!scope.is_empty()).then_some(scope);
+                    let who = match &scope {
+                        Some(s) => format!("source `{source}` writing {}", s.join(", ")),
+                        None => format!("source `{source}` writing every entity"),
+                    };
+                    ("ingest", None, Some(source), scope, who)
+                }
+                (None, None) => bail!("give --recipient (processor API) or --source (ingestion API)"),
+            };
             let (public_id, token) = admin.transaction(|c| {
                 let issued = tokens::issue(
                     c,
                     NewToken {
-                        kind: "processor",
-                        recipient: Some(recipient_id),
-                        source_system: None,
-                        entity_scope: None,
+                        kind,
+                        recipient: recipient_id,
+                        source_system: source.as_deref(),
+                        entity_scope: scope.clone(),
                         label: &label,
                     },
                     now,
@@ -350,7 +384,7 @@ pub fn tokens(settings: &Settings, command: TokensCommand) -> anyhow::Result<()>
                     None,
                     Some("token"),
                     Some(&issued.0),
-                    serde_json::json!({ "recipient": recipient_id.0, "label": label }),
+                    serde_json::json!({ "recipient": recipient_id.map(|r| r.0), "source": source, "label": label }),
                     now,
                 )?;
                 Ok(issued)

@@ -8,8 +8,12 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::admin;
+use crate::auth::keys::Keys;
+use crate::catalog::Catalog;
+use crate::clock::Clock as _;
 use crate::clock::SystemClock;
 use crate::db::{DbPool, migrations};
+use crate::ingest::{generate as generator, import};
 use crate::settings::Settings;
 use crate::startup::{Application, prepare};
 use crate::telemetry;
@@ -53,6 +57,56 @@ pub enum Command {
     /// The tamper-evident audit trail.
     #[command(subcommand)]
     Audit(admin::AuditCommand),
+    /// Loads people from a JSON Lines or CSV file (docs/ingest.md); exit code 3 when
+    /// some lines were rejected.
+    Import(ImportArgs),
+    /// Writes synthetic people as JSON Lines in the import format (benchmarks, demos).
+    Generate(GenerateArgs),
+}
+
+/// `import FILE`
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The file; `-` reads standard input.
+    pub file: PathBuf,
+    /// The format (default: `csv` for a .csv file, otherwise `jsonl`).
+    #[arg(long, value_enum)]
+    pub format: Option<import::Format>,
+    /// Check every line against the catalog and the database, then roll back.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// People per transaction.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub batch_size: u32,
+    /// Where rejected lines go (default: FILE.rejected; reasons in the same name + .log).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// The source system named in the audit trail.
+    #[arg(long, default_value = "import")]
+    pub source: String,
+    /// No progress bar, even on a terminal.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// `generate --people N`
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// How many people.
+    #[arg(long)]
+    pub people: u64,
+    /// Number of the first person (addresses are personN@DOMAIN).
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
+    /// Seed: the same seed gives the same people.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Domain of the generated addresses.
+    #[arg(long, default_value = "example.test")]
+    pub domain: String,
+    /// Output file (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Parses the command line, runs the command, and turns any failure into one line on
@@ -76,6 +130,8 @@ pub fn main() -> ExitCode {
         Command::Webhooks(c) => admin::webhooks(&settings, c),
         Command::Audit(c) => admin::audit(&settings, c),
         Command::Staff(c) => admin::staff(&settings, c),
+        Command::Import(args) => return import(&settings, &args),
+        Command::Generate(args) => generate(&settings, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,5 +176,54 @@ fn demo(settings: &Settings) -> anyhow::Result<()> {
         prepared.demo_added,
         settings.demo.path.display()
     );
+    Ok(())
+}
+
+fn import(settings: &Settings, args: &ImportArgs) -> ExitCode {
+    let run = || -> anyhow::Result<import::Summary> {
+        let clock = SystemClock;
+        let prepared = prepare(settings, &clock, false)?;
+        let keys = Keys::load(&settings.security).map_err(|e| anyhow::anyhow!(e))?;
+        let ctx = import::Context { pool: &prepared.db, keys: &keys, stored: &prepared.catalog, clock: &clock };
+        let source =
+            crate::domain::catalog::Key::parse(args.source.trim()).map_err(|e| anyhow::anyhow!("--source {e}"))?;
+        let options = import::Options {
+            input: args.file.clone(),
+            format: args.format,
+            dry_run: args.dry_run,
+            batch_size: args.batch_size as usize,
+            rejects: args.rejects.clone(),
+            source: source.as_str().to_owned(),
+            progress: !args.no_progress,
+        };
+        import::run(&ctx, &options).map_err(|e| anyhow::anyhow!(e))
+    };
+    match run() {
+        Ok(summary) => {
+            print!("{}", summary.report());
+            if summary.rejected > 0 { ExitCode::from(3) } else { ExitCode::SUCCESS }
+        }
+        Err(e) => fail(&format!("import: {e:#}"), 1),
+    }
+}
+
+fn generate(settings: &Settings, args: &GenerateArgs) -> anyhow::Result<()> {
+    let catalog = Catalog::load(&settings.catalog.path)?;
+    let domain = args.domain.trim();
+    if domain.is_empty() || !domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        anyhow::bail!("--domain must be a domain name such as example.test");
+    }
+    let now = SystemClock.now();
+    match &args.out {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            generator::generate(&catalog, args.people, args.offset, args.seed, domain, now, &mut out)?;
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            generator::generate(&catalog, args.people, args.offset, args.seed, domain, now, &mut out)?;
+        }
+    }
     Ok(())
 }

@@ -22,6 +22,7 @@ pub mod export;
 pub mod extractors;
 pub mod handlers;
 pub mod i18n;
+pub mod ingest;
 pub mod jobs;
 pub mod middleware;
 pub mod receipts;

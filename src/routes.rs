@@ -2,6 +2,7 @@
 
 use actix_web::web;
 
+use crate::handlers::api::ingest as ingest_api;
 use crate::handlers::api::processor as processor_api;
 use crate::handlers::processor;
 use crate::handlers::subject::{self, certificate, download, preferences, recipients, requests};
@@ -92,6 +93,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/processor/tasks/{id}", web::get().to(processor::task))
         .route("/processor/tasks/{id}/confirm", web::post().to(processor::confirm))
         .route("/processor/tasks/{id}/decline", web::post().to(processor::decline))
+        // Machine API for source systems
+        .service(
+            web::scope("/api/ingest/v1")
+                .app_data(web::PayloadConfig::new(crate::handlers::api::ingest::MAX_BATCH_BYTES))
+                .route("/openapi.json", web::get().to(ingest_api::openapi))
+                .route("/people", web::post().to(ingest_api::upsert))
+                .route("/batch", web::post().to(ingest_api::batch))
+                .default_service(web::to(ingest_api::not_found)),
+        )
         // Machine API for processors
         .service(
             web::scope("/api/processor/v1")

@@ -386,6 +386,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    ingest_idempotency_keys (id) {
+        id -> BigInt,
+        token_id -> BigInt,
+        key -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     authenticators (id) {
         id -> BigInt,
         subject_id -> Nullable<BigInt>,
@@ -581,6 +593,7 @@ diesel::joinable!(oidc_logins -> sessions (session_id));
 diesel::joinable!(recipient_webhooks -> recipients (recipient_id));
 diesel::joinable!(webhook_deliveries -> propagation_tasks (task_id));
 diesel::joinable!(idempotency_keys -> recipients (recipient_id));
+diesel::joinable!(ingest_idempotency_keys -> api_tokens (token_id));
 diesel::joinable!(propagation_tasks -> rights_requests (request_id));
 diesel::joinable!(restriction_lifts -> rights_requests (request_id));
 diesel::joinable!(staff_actions -> staff_users (staff_user_id));
@@ -627,4 +640,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     recipient_webhooks,
     webhook_deliveries,
     idempotency_keys,
+    ingest_idempotency_keys,
 );

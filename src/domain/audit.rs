@@ -54,6 +54,10 @@ pub mod action {
     pub const PROCESSOR_USER_DISABLED: &str = "processor_user.disabled";
     /// A processor user was invited.
     pub const PROCESSOR_USER_INVITED: &str = "processor_user.invited";
+    /// A source system registered a person.
+    pub const INGEST_PERSON_CREATED: &str = "ingest.person_created";
+    /// A source system added to or changed what is held about a person.
+    pub const INGEST_PERSON_UPDATED: &str = "ingest.person_updated";
     /// An API token was issued.
     pub const TOKEN_ISSUED: &str = "token.issued";
     /// An API token was revoked.

@@ -16,6 +16,8 @@ mod cli;
 mod demo_data;
 mod export_schema;
 mod health;
+mod import_cli;
+mod ingest_api;
 mod landing;
 mod migrations;
 mod portal;

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod challenges;
 pub mod decisions;
 pub mod idempotency;
+pub mod ingest;
 pub mod oidc_logins;
 pub mod outbox;
 pub mod people;

@@ -8,11 +8,13 @@ use super::decisions;
 use crate::auth::keys::Keys;
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError, to_db};
+use crate::domain::audit::Actor;
 use crate::domain::catalog::Key;
 use crate::domain::ids::{PublicId, SubjectId};
-use crate::domain::person::NewPerson;
+use crate::domain::person::{NewDisclosure, NewPerson, NewPreference, NewRecord, NewRelationship};
 
-fn id_of<T: Copy>(map: &std::collections::HashMap<Key, T>, kind: &str, key: &Key) -> Result<T, DbError> {
+/// The row id of a catalog key, or a rejection naming it.
+pub fn id_of<T: Copy>(map: &std::collections::HashMap<Key, T>, kind: &str, key: &Key) -> Result<T, DbError> {
     map.get(key).copied().ok_or_else(|| DbError::Rejected(format!("{kind} `{key}` is not in the stored catalog")))
 }
 
@@ -73,7 +75,6 @@ pub fn insert_person(
     if super::subjects::find_by_email(conn, &person.email)?.is_some() {
         return Ok(None);
     }
-    let ids = &stored.ids;
     let now_db = to_db(now);
     let subject_id: i64 = diesel::insert_into(subjects::table)
         .values((
@@ -95,116 +96,165 @@ pub fn insert_person(
         ))
         .execute(conn)?;
 
+    let id = SubjectId(subject_id);
     for r in &person.relationships {
-        diesel::insert_into(relationships::table)
-            .values((
-                relationships::subject_id.eq(subject_id),
-                relationships::entity_id.eq(id_of(&ids.entities, "entity", &r.entity)?.0),
-                relationships::role.eq(r.role.as_str()),
-                relationships::reference.eq(r.reference.as_deref()),
-                relationships::started_on.eq(r.since),
-            ))
-            .execute(conn)?;
+        insert_relationship(conn, id, r, stored)?;
     }
-
     for r in &person.records {
-        let entity_id = id_of(&ids.entities, "entity", &r.entity)?.0;
-        let source_recipient_id = match &r.source_party {
-            Some(k) => Some(id_of(&ids.recipients, "recipient", k)?.0),
-            None => None,
-        };
-        let collected = to_db(r.collected_at);
-        let record_id: i64 = diesel::insert_into(records::table)
-            .values((
-                records::subject_id.eq(subject_id),
-                records::entity_id.eq(entity_id),
-                records::category_id.eq(id_of(&ids.categories, "category", &r.category)?.0),
-                records::field.eq(&r.field),
-                records::value.eq(&r.value),
-                records::source.eq(r.source.as_str()),
-                records::source_recipient_id.eq(source_recipient_id),
-                records::collected_at.eq(collected),
-                records::updated_at.eq(collected),
-            ))
-            .returning(records::id)
-            .get_result(conn)?;
-        for p in &r.purposes {
-            diesel::insert_into(record_purposes::table)
-                .values((
-                    record_purposes::record_id.eq(record_id),
-                    record_purposes::entity_id.eq(entity_id),
-                    record_purposes::purpose_id.eq(id_of(&ids.purposes, "purpose", p)?.0),
-                ))
-                .execute(conn)?;
-        }
+        insert_record(conn, id, r, stored)?;
     }
-
     for d in &person.disclosures {
-        let disclosure_id: i64 = diesel::insert_into(disclosures::table)
-            .values((
-                disclosures::subject_id.eq(subject_id),
-                disclosures::recipient_id.eq(id_of(&ids.recipients, "recipient", &d.recipient)?.0),
-                disclosures::entity_id.eq(id_of(&ids.entities, "entity", &d.entity)?.0),
-                disclosures::purpose_id.eq(id_of(&ids.purposes, "purpose", &d.purpose)?.0),
-                disclosures::disclosed_at.eq(to_db(d.at)),
-            ))
-            .returning(disclosures::id)
-            .get_result(conn)?;
-        for c in &d.categories {
-            diesel::insert_into(disclosure_categories::table)
-                .values((
-                    disclosure_categories::disclosure_id.eq(disclosure_id),
-                    disclosure_categories::category_id.eq(id_of(&ids.categories, "category", c)?.0),
-                ))
-                .execute(conn)?;
-        }
+        insert_disclosure(conn, id, d, stored)?;
     }
-
     for p in &person.preferences {
-        let entity_id = id_of(&ids.entities, "entity", &p.entity)?.0;
-        let channel_id = id_of(&ids.channels, "channel", &p.channel)?.0;
-        let notice_version = stored
-            .catalog
-            .entity(&p.entity)
-            .map(|e| e.notice_version.clone())
-            .ok_or_else(|| DbError::Rejected(format!("entity `{}` is not in the stored catalog", p.entity)))?;
-        let at = to_db(p.at);
-        // The consent event is the proof; the preference row is its current projection.
-        diesel::insert_into(consent_events::table)
-            .values((
-                consent_events::subject_id.eq(subject_id),
-                consent_events::entity_id.eq(entity_id),
-                consent_events::channel_id.eq(Some(channel_id)),
-                consent_events::granted.eq(p.granted),
-                consent_events::method.eq("import"),
-                consent_events::actor_kind.eq("system"),
-                consent_events::notice_version.eq(notice_version),
-                consent_events::occurred_at.eq(at),
-            ))
-            .execute(conn)?;
-        let updated = diesel::update(
-            marketing_preferences::table.filter(
-                marketing_preferences::subject_id
-                    .eq(subject_id)
-                    .and(marketing_preferences::entity_id.eq(entity_id))
-                    .and(marketing_preferences::channel_id.eq(channel_id)),
-            ),
-        )
-        .set((marketing_preferences::granted.eq(p.granted), marketing_preferences::updated_at.eq(at)))
-        .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(marketing_preferences::table)
-                .values((
-                    marketing_preferences::subject_id.eq(subject_id),
-                    marketing_preferences::entity_id.eq(entity_id),
-                    marketing_preferences::channel_id.eq(channel_id),
-                    marketing_preferences::granted.eq(p.granted),
-                    marketing_preferences::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-        }
+        record_preference(conn, id, p, stored, "import", &Actor::System)?;
     }
     Ok(Some(SubjectId(subject_id)))
+}
+
+/// Adds a relationship.
+pub fn insert_relationship(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    r: &NewRelationship,
+    stored: &StoredCatalog,
+) -> Result<(), DbError> {
+    diesel::insert_into(relationships::table)
+        .values((
+            relationships::subject_id.eq(subject.0),
+            relationships::entity_id.eq(id_of(&stored.ids.entities, "entity", &r.entity)?.0),
+            relationships::role.eq(r.role.as_str()),
+            relationships::reference.eq(r.reference.as_deref()),
+            relationships::started_on.eq(r.since),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Adds a record with its purposes; returns its row id.
+pub fn insert_record(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    r: &NewRecord,
+    stored: &StoredCatalog,
+) -> Result<i64, DbError> {
+    let ids = &stored.ids;
+    let entity_id = id_of(&ids.entities, "entity", &r.entity)?.0;
+    let source_recipient_id = match &r.source_party {
+        Some(k) => Some(id_of(&ids.recipients, "recipient", k)?.0),
+        None => None,
+    };
+    let collected = to_db(r.collected_at);
+    let record_id: i64 = diesel::insert_into(records::table)
+        .values((
+            records::subject_id.eq(subject.0),
+            records::entity_id.eq(entity_id),
+            records::category_id.eq(id_of(&ids.categories, "category", &r.category)?.0),
+            records::field.eq(&r.field),
+            records::value.eq(&r.value),
+            records::source.eq(r.source.as_str()),
+            records::source_recipient_id.eq(source_recipient_id),
+            records::collected_at.eq(collected),
+            records::updated_at.eq(collected),
+        ))
+        .returning(records::id)
+        .get_result(conn)?;
+    for p in &r.purposes {
+        diesel::insert_into(record_purposes::table)
+            .values((
+                record_purposes::record_id.eq(record_id),
+                record_purposes::entity_id.eq(entity_id),
+                record_purposes::purpose_id.eq(id_of(&ids.purposes, "purpose", p)?.0),
+            ))
+            .execute(conn)?;
+    }
+    Ok(record_id)
+}
+
+/// Adds a disclosure with its categories.
+pub fn insert_disclosure(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    d: &NewDisclosure,
+    stored: &StoredCatalog,
+) -> Result<(), DbError> {
+    let ids = &stored.ids;
+    let disclosure_id: i64 = diesel::insert_into(disclosures::table)
+        .values((
+            disclosures::subject_id.eq(subject.0),
+            disclosures::recipient_id.eq(id_of(&ids.recipients, "recipient", &d.recipient)?.0),
+            disclosures::entity_id.eq(id_of(&ids.entities, "entity", &d.entity)?.0),
+            disclosures::purpose_id.eq(id_of(&ids.purposes, "purpose", &d.purpose)?.0),
+            disclosures::disclosed_at.eq(to_db(d.at)),
+        ))
+        .returning(disclosures::id)
+        .get_result(conn)?;
+    for c in &d.categories {
+        diesel::insert_into(disclosure_categories::table)
+            .values((
+                disclosure_categories::disclosure_id.eq(disclosure_id),
+                disclosure_categories::category_id.eq(id_of(&ids.categories, "category", c)?.0),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Records a marketing choice a source delivered: the consent event (the proof) and
+/// the preference row (its current projection).
+pub fn record_preference(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    p: &NewPreference,
+    stored: &StoredCatalog,
+    method: &str,
+    actor: &Actor,
+) -> Result<(), DbError> {
+    let ids = &stored.ids;
+    let subject_id = subject.0;
+    let entity_id = id_of(&ids.entities, "entity", &p.entity)?.0;
+    let channel_id = id_of(&ids.channels, "channel", &p.channel)?.0;
+    let notice_version = stored
+        .catalog
+        .entity(&p.entity)
+        .map(|e| e.notice_version.clone())
+        .ok_or_else(|| DbError::Rejected(format!("entity `{}` is not in the stored catalog", p.entity)))?;
+    let at = to_db(p.at);
+    diesel::insert_into(consent_events::table)
+        .values((
+            consent_events::subject_id.eq(subject_id),
+            consent_events::entity_id.eq(entity_id),
+            consent_events::channel_id.eq(Some(channel_id)),
+            consent_events::granted.eq(p.granted),
+            consent_events::method.eq(method),
+            consent_events::actor_kind.eq(actor.kind()),
+            consent_events::actor_id.eq(actor.id()),
+            consent_events::notice_version.eq(notice_version),
+            consent_events::occurred_at.eq(at),
+        ))
+        .execute(conn)?;
+    let updated = diesel::update(
+        marketing_preferences::table.filter(
+            marketing_preferences::subject_id
+                .eq(subject_id)
+                .and(marketing_preferences::entity_id.eq(entity_id))
+                .and(marketing_preferences::channel_id.eq(channel_id)),
+        ),
+    )
+    .set((marketing_preferences::granted.eq(p.granted), marketing_preferences::updated_at.eq(at)))
+    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(marketing_preferences::table)
+            .values((
+                marketing_preferences::subject_id.eq(subject_id),
+                marketing_preferences::entity_id.eq(entity_id),
+                marketing_preferences::channel_id.eq(channel_id),
+                marketing_preferences::granted.eq(p.granted),
+                marketing_preferences::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// How many people are registered (for start-up messages and tests).

@@ -1,7 +1,8 @@
-//! Machine APIs (JSON only): the processor API now, ingestion later. Errors are JSON
+//! Machine APIs (JSON only): the processor API and the ingestion API. Errors are JSON
 //! `{"error": {"code", "message"}}` with the status that fits; bodies are checked for
 //! content type, size and unknown fields before a handler runs.
 
+pub mod ingest;
 pub mod processor;
 
 use std::future::Future;
@@ -35,9 +36,9 @@ pub enum ApiError {
     /// The body is not JSON.
     #[error("send the body as application/json")]
     UnsupportedMediaType,
-    /// The body is too large.
-    #[error("the body is larger than 64 KiB")]
-    PayloadTooLarge,
+    /// The body is too large (the limit in bytes).
+    #[error("the body is larger than {} KiB", .0 / 1024)]
+    PayloadTooLarge(usize),
     /// Well-formed but not acceptable (unknown field, missing reason, key reused).
     #[error("{0}")]
     Unprocessable(String),
@@ -59,7 +60,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::Unprocessable(_) => "unprocessable",
             ApiError::Conflict(_) => "conflict",
             ApiError::Unavailable => "unavailable",
@@ -85,7 +86,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -112,6 +113,22 @@ fn state_of(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
     req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| ApiError::Internal("application state missing".into()))
 }
 
+/// The owner of the request's bearer token, whatever its kind.
+async fn bearer(req: &HttpRequest) -> Result<TokenOwner, ApiError> {
+    let presented = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+        .ok_or(ApiError::Unauthorized)?
+        .to_owned();
+    let state = state_of(req)?;
+    let now = state.clock.now();
+    state.db.transaction(move |c| tokens::authenticate(c, &presented, now)).await?.ok_or(ApiError::Unauthorized)
+}
+
 /// The processor a bearer token acts for.
 pub struct ProcessorToken(pub TokenOwner);
 
@@ -122,27 +139,76 @@ impl FromRequest for ProcessorToken {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let presented = req
-                .headers()
-                .get(actix_web::http::header::AUTHORIZATION)
-                .and_then(|h| h.to_str().ok())
-                .and_then(|h| h.strip_prefix("Bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty() && t.len() <= 200)
-                .ok_or(ApiError::Unauthorized)?
-                .to_owned();
-            let state = state_of(&req)?;
-            let now = state.clock.now();
-            let owner = state
-                .db
-                .transaction(move |c| tokens::authenticate(c, &presented, now))
-                .await?
-                .ok_or(ApiError::Unauthorized)?;
+            let owner = bearer(&req).await?;
+            // Another kind of token is no key here: the same answer as a wrong one.
             if owner.kind != "processor" || owner.recipient.is_none() {
                 return Err(ApiError::Unauthorized);
             }
             Ok(ProcessorToken(owner))
         })
+    }
+}
+
+/// The source system a bearer token writes for.
+pub struct IngestToken(pub TokenOwner);
+
+impl FromRequest for IngestToken {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let owner = bearer(&req).await?;
+            if owner.kind != "ingest" || owner.source_system.is_none() {
+                return Err(ApiError::Unauthorized);
+            }
+            Ok(IngestToken(owner))
+        })
+    }
+}
+
+/// Reads an `application/json` body of at most `limit` bytes.
+fn json_bytes(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> impl Future<Output = Result<web::Bytes, ApiError>> + 'static {
+    let json = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|ct| ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+    let body = web::Bytes::from_request(req, payload);
+    async move {
+        if !json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let raw = body.await.map_err(|e| {
+            if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(limit)
+            } else {
+                ApiError::BadRequest("the body could not be read".into())
+            }
+        })?;
+        if raw.len() > limit {
+            return Err(ApiError::PayloadTooLarge(limit));
+        }
+        Ok(raw)
+    }
+}
+
+/// A JSON body's bytes (content type and size checked), for handlers that parse it
+/// themselves to report errors per field. `LIMIT` is in bytes.
+pub struct RawJson<const LIMIT: usize>(pub web::Bytes);
+
+impl<const LIMIT: usize> FromRequest for RawJson<LIMIT> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = json_bytes(req, payload, LIMIT);
+        Box::pin(async move { Ok(RawJson(bytes.await?)) })
     }
 }
 
@@ -160,25 +226,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for StrictJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let json =
-            req.headers().get(CONTENT_TYPE).and_then(|h| h.to_str().ok()).is_some_and(|ct| {
-                ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-            });
-        let body = web::Bytes::from_request(req, payload);
+        let bytes = json_bytes(req, payload, JSON_LIMIT);
         Box::pin(async move {
-            if !json {
-                return Err(ApiError::UnsupportedMediaType);
-            }
-            let raw = body.await.map_err(|e| {
-                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::BadRequest("the body could not be read".into())
-                }
-            })?;
-            if raw.len() > JSON_LIMIT {
-                return Err(ApiError::PayloadTooLarge);
-            }
+            let raw = bytes.await?;
             let value = serde_json::from_slice(&raw).map_err(|e| match e.classify() {
                 serde_json::error::Category::Data => ApiError::Unprocessable(e.to_string()),
                 _ => ApiError::BadRequest(format!("the body is not valid JSON: {e}")),

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{ApiError, ProcessorToken, StrictJson};
 use crate::db::DbError;
 use crate::db::queries::decisions::Engine;
-use crate::db::queries::idempotency::{self, Seen};
+use crate::db::queries::idempotency::{self, KeyOwner, Seen};
 use crate::db::queries::tasks::{self, Answer, ResolveError, View};
 use crate::db::queries::webhooks;
 use crate::domain::audit::Actor;
@@ -105,7 +105,7 @@ pub struct DeclineBody {
     reason: String,
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
+pub(super) fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
     let key = req
         .headers()
         .get("idempotency-key")
@@ -148,7 +148,7 @@ async fn answer(
     let outcome = state
         .db
         .transaction(move |c| {
-            match idempotency::check(c, recipient, &key, &request_hash)? {
+            match idempotency::check(c, KeyOwner::Recipient(recipient), &key, &request_hash)? {
                 Seen::Replay(status, body) => return Ok((status, body)),
                 Seen::Mismatch => {
                     return Ok((422, serde_json::json!({ "error": { "code": "idempotency_key_reused", "message": "this Idempotency-Key was used for a different request" } }).to_string()));
@@ -164,7 +164,7 @@ async fn answer(
                     serde_json::json!({ "error": { "code": "conflict", "message": format!("the task was already answered: {status}") } }).to_string(),
                 ),
             };
-            idempotency::store(c, recipient, &key, &request_hash, status, &body, now)?;
+            idempotency::store(c, KeyOwner::Recipient(recipient), &key, &request_hash, status, &body, now)?;
             Ok((status, body))
         })
         .await;

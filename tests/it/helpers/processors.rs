@@ -71,6 +71,30 @@ impl TestApp {
             .1
     }
 
+    /// Issues an ingestion token for `source`, limited to `entities` when given; returns it.
+    pub async fn ingest_token(&self, source: &'static str, entities: Option<&[&str]>) -> String {
+        let now = self.clock.now();
+        let scope = entities.map(|e| e.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        self.state
+            .db
+            .transaction(move |c| {
+                tokens::issue(
+                    c,
+                    NewToken {
+                        kind: "ingest",
+                        recipient: None,
+                        source_system: Some(source),
+                        entity_scope: scope,
+                        label: "test source",
+                    },
+                    now,
+                )
+            })
+            .await
+            .unwrap()
+            .1
+    }
+
     /// Decides a request as the CLI does (`privacy-portal requests decide`).
     pub async fn decide(&self, public_id: &str, decision: Decision) -> DecisionResult {
         let st = self.state.clone();

@@ -1,0 +1,2 @@
+DROP INDEX relationships_reference;
+DROP TABLE ingest_idempotency_keys;
