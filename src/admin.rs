@@ -399,8 +399,15 @@ pub fn tokens(settings: &Settings, command: TokensCommand) -> anyhow::Result<()>
                 println!("no tokens");
             }
             for t in list {
-                let owner =
-                    t.recipient.and_then(|r| admin.catalog().recipient(r)).map(|r| r.key.as_str()).unwrap_or("-");
+                let owner = match (&t.source_system, &t.entity_scope) {
+                    (Some(source), Some(scope)) => format!("source {source} ({})", scope.join(",")),
+                    (Some(source), None) => format!("source {source} (all entities)"),
+                    _ => t
+                        .recipient
+                        .and_then(|r| admin.catalog().recipient(r))
+                        .map(|r| r.key.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                };
                 let state = match t.revoked_at {
                     Some(at) => format!("revoked {}", when(at)),
                     None => "active".to_owned(),

@@ -79,6 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/staff/admin/processors", web::post().to(staff::admin::invite_processor))
         .route("/staff/admin/processors/{id}/disable", web::post().to(staff::admin::disable_processor))
         .route("/staff/admin/tokens", web::post().to(staff::admin::create_token))
+        .route("/staff/admin/source-tokens", web::post().to(staff::admin::create_source_token))
         .route("/staff/admin/tokens/{id}/revoke", web::post().to(staff::admin::revoke_token))
         .route("/staff/admin/webhooks", web::post().to(staff::admin::set_webhook))
         .route("/staff/admin/webhooks/{recipient}/remove", web::post().to(staff::admin::remove_webhook))

@@ -18,6 +18,7 @@ on_both_backends!(
     idempotency_keys_replay_and_refuse_reuse,
     erased_people_are_not_recreated,
     tokens_write_only_their_own_entities,
+    an_admin_issues_a_scoped_source_token_on_the_admin_screen,
 );
 
 pub struct Source {
@@ -383,4 +384,38 @@ async fn tokens_write_only_their_own_entities(backend: Backend) {
         .unwrap();
     assert!(revoked);
     assert_eq!(rely.post("/people", None, &jan("later@example.nl")).await.0, 401);
+}
+
+async fn an_admin_issues_a_scoped_source_token_on_the_admin_screen(backend: Backend) {
+    use privacy_portal::domain::staff::StaffRole;
+    let smtp = crate::helpers::harness::SmtpServer::start();
+    let app = TestApp::spawn_with(backend, &[("PORTAL_SMTP_URL", &smtp.url())]).await;
+    app.add_staff("ada@admin.example", "Ada Admin", StaffRole::Admin).await;
+    app.add_staff("olaf@dpo.example", "Olaf Officer", StaffRole::PrivacyOfficer).await;
+    let (admin, _) = app.staff_signed_in(&smtp, "ada@admin.example").await;
+    let (officer, _) = app.staff_signed_in(&smtp, "olaf@dpo.example").await;
+    let fields = [("source", "hr-payroll"), ("label", "Payroll"), ("entity.claranet-benelux", "on")];
+    assert_eq!(officer.submit("/staff", "/staff/admin/source-tokens", &fields).await.status(), 403, "admins only");
+
+    // A bad name: a message, no token.
+    let r =
+        admin.submit("/staff/admin", "/staff/admin/source-tokens", &[("source", "HR Payroll!"), ("label", "x")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("lower-case letters"));
+
+    let r = admin.submit("/staff/admin", "/staff/admin/source-tokens", &fields).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    let token = crate::propagation::texts(&page, "#admin-secret").join("");
+    assert!(token.starts_with("pi_"), "{token}");
+    let listed = crate::propagation::texts(&page, "#source-tokens td").join(" | ");
+    assert!(listed.contains("hr-payroll") && listed.contains("claranet-benelux"), "{listed}");
+
+    let payroll = Source::new(&app, &token);
+    let (status, _) = payroll.post("/people", None, &jan("staff.member@example.nl")).await;
+    assert_eq!(status, 201);
+    let mut other = jan("other.member@example.nl");
+    other["records"][0]["entity"] = json!("claranet-holdings");
+    other["records"][0]["purposes"] = json!([]);
+    assert_eq!(payroll.post("/people", None, &other).await.0, 422, "scoped to Claranet Benelux");
 }

@@ -39,6 +39,10 @@ pub struct TokenInfo {
     pub kind: String,
     /// Recipient.
     pub recipient: Option<RecipientId>,
+    /// Source system (ingest tokens).
+    pub source_system: Option<String>,
+    /// Entities an ingest token may write (`None`: all).
+    pub entity_scope: Option<Vec<String>>,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last used.
@@ -137,6 +141,8 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<TokenInfo>, DbError> {
         String,
         String,
         Option<i64>,
+        Option<String>,
+        Option<String>,
         time::PrimitiveDateTime,
         Option<time::PrimitiveDateTime>,
         Option<time::PrimitiveDateTime>,
@@ -149,6 +155,8 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<TokenInfo>, DbError> {
             api_tokens::label,
             api_tokens::kind,
             api_tokens::recipient_id,
+            api_tokens::source_system,
+            api_tokens::entity_scope,
             api_tokens::created_at,
             api_tokens::last_used_at,
             api_tokens::revoked_at,
@@ -156,12 +164,14 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<TokenInfo>, DbError> {
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(public_id, prefix, label, kind, recipient, created, used, revoked)| TokenInfo {
+        .map(|(public_id, prefix, label, kind, recipient, source_system, scope, created, used, revoked)| TokenInfo {
             public_id,
             prefix,
             label,
             kind,
             recipient: recipient.map(RecipientId),
+            source_system,
+            entity_scope: scope.and_then(|s| serde_json::from_str(&s).ok()),
             created_at: from_db(created),
             last_used_at: used.map(from_db),
             revoked_at: revoked.map(from_db),

@@ -42,6 +42,8 @@ pub struct AdminPage {
     staff: Vec<StaffUser>,
     processors: Vec<(ProcessorUser, String)>,
     tokens: Vec<(TokenInfo, String, String)>,
+    source_tokens: Vec<(TokenInfo, String, String)>,
+    entities: Vec<(String, String)>,
     recipients: Vec<RecipientRow>,
     roles: Vec<(&'static str, &'static str)>,
     message: Option<&'static str>,
@@ -87,6 +89,19 @@ async fn page(
                 (u, n)
             })
             .collect(),
+        source_tokens: token_list
+            .iter()
+            .filter(|t| t.kind == "ingest")
+            .map(|t| {
+                let scope = match &t.entity_scope {
+                    Some(s) => s.join(", "),
+                    None => texts.get("admin.all_entities").into_owned(),
+                };
+                let used = t.last_used_at.map(|u| texts.date_time(u)).unwrap_or_else(|| "—".into());
+                (t.clone(), scope, used)
+            })
+            .collect(),
+        entities: state.catalog.catalog.entities.iter().map(|e| (e.key.to_string(), e.legal_name.clone())).collect(),
         tokens: token_list
             .into_iter()
             .filter(|t| t.kind == "processor")
@@ -165,6 +180,7 @@ const ERRORS: &[&str] = &[
     "admin.error_role",
     "admin.error_recipient",
     "admin.error_label",
+    "admin.error_source",
     "admin.error_unknown",
     "admin.error_self",
     "admin.error_url",
@@ -423,6 +439,74 @@ pub async fn create_token(
             Some("token"),
             Some(&public_id),
             serde_json::json!({ "recipient": recipient.0 }),
+            now,
+        )?;
+        Ok(Ok(("admin.token_created", Some(token))))
+    })
+    .await
+}
+
+/// New source-system token: `entity.<key>=on` for each entity it may write (none: all).
+#[derive(Deserialize)]
+pub struct SourceTokenForm {
+    source: String,
+    label: String,
+    #[serde(flatten)]
+    entities: std::collections::HashMap<String, String>,
+}
+
+/// `POST /staff/admin/source-tokens`: an ingestion API token for one source system,
+/// optionally limited to some entities, shown once.
+pub async fn create_source_token(
+    req: HttpRequest,
+    me: CurrentStaff,
+    state: web::Data<AppState>,
+    form: CsrfForm<SourceTokenForm>,
+) -> Result<HttpResponse, AppError> {
+    let CsrfForm { form, session } = form;
+    let (actor, now) = (me.actor(), state.clock.now());
+    let label = form.label.trim().to_owned();
+    let source = crate::domain::catalog::Key::parse(form.source.trim()).map(|k| k.to_string());
+    let mut scope = Vec::new();
+    let mut unknown = false;
+    for key in form.entities.keys().filter_map(|k| k.strip_prefix("entity.")) {
+        match state.catalog.catalog.entities.iter().find(|e| e.key.as_str() == key) {
+            Some(e) => scope.push(e.key.to_string()),
+            None => unknown = true,
+        }
+    }
+    scope.sort();
+    let checked = match source {
+        Err(_) => Err("admin.error_source"),
+        Ok(_) if unknown => Err("admin.error_invalid"),
+        Ok(_) if label.is_empty() || label.chars().count() > 100 => Err("admin.error_label"),
+        Ok(s) => Ok(s),
+    };
+    apply(&req, &me, &state, &session, move |c| {
+        let source = match checked {
+            Ok(s) => s,
+            Err(key) => return Ok(Err(key)),
+        };
+        let scope = (!scope.is_empty()).then_some(scope);
+        let (public_id, token) = tokens::issue(
+            c,
+            NewToken {
+                kind: "ingest",
+                recipient: None,
+                source_system: Some(&source),
+                entity_scope: scope.clone(),
+                label: &label,
+            },
+            now,
+        )?;
+        audit::append(
+            c,
+            &actor,
+            action::TOKEN_ISSUED,
+            None,
+            Some("token"),
+            Some(&public_id),
+            serde_json::json!({ "source": source, "entities": scope }),
             now,
         )?;
         Ok(Ok(("admin.token_created", Some(token))))
