@@ -384,7 +384,7 @@ pub fn tokens(settings: &Settings, command: TokensCommand) -> anyhow::Result<()>
                     None,
                     Some("token"),
                     Some(&issued.0),
-                    serde_json::json!({ "recipient": recipient_id.map(|r| r.0), "source": source, "label": label }),
+                    serde_json::json!({ "recipient": recipient_id.map(|r| r.0), "source": source, "entities": scope, "label": label }),
                     now,
                 )?;
                 Ok(issued)

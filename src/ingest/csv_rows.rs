@@ -1,6 +1,7 @@
 //! The CSV import format: one record per row, with the person's columns repeated;
 //! consecutive rows of the same person make one person document (so a bad row
-//! rejects that whole person, never half of them). Fields hold no line breaks.
+//! rejects that whole person, never half of them; only a row too broken to tell whose
+//! it is — unclosed quotes, over 1 MiB — is rejected on its own). Fields hold no line breaks.
 
 use super::document::{ExternalRefDoc, ItemError, PersonDocument, RecordDoc, RelationshipDoc};
 

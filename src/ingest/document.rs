@@ -216,6 +216,10 @@ pub fn parse_json(bytes: &[u8]) -> Result<PersonDocument, ItemError> {
     if bytes.len() > MAX_ITEM_BYTES {
         return Err(ItemError::new("", "too_large", format!("the item is larger than {} KiB", MAX_ITEM_BYTES / 1024)));
     }
+    // serde would also take a struct as an array of its fields: only an object is a person.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') {
+        return Err(ItemError::new("", "invalid", "a person is a JSON object: {\"email\": …}"));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, PersonDocument>(&mut de) {
         Ok(doc) => {
@@ -225,7 +229,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<PersonDocument, ItemError> {
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            let path = if path == "." { String::new() } else { path };
+            let path = if path == "." || path == "?" { String::new() } else { path };
             Err(match inner.classify() {
                 serde_json::error::Category::Data => ItemError::new(path, "invalid", data_message(&inner)),
                 serde_json::error::Category::Eof => {
@@ -271,7 +275,8 @@ pub fn validate(doc: PersonDocument, catalog: &Catalog, now: OffsetDateTime) -> 
         }
         None => match &email {
             Some(e) => Some(Lookup::Email(e.clone())),
-            None if doc.email.is_none() => {
+            // An empty address is no address; an invalid one was reported above.
+            None if doc.email.as_deref().is_none_or(|e| e.trim().is_empty()) => {
                 v.fail("email", "missing", "give the person's e-mail address or an external_ref");
                 None
             }
@@ -296,8 +301,16 @@ pub fn validate(doc: PersonDocument, catalog: &Catalog, now: OffsetDateTime) -> 
     let relationships: Vec<NewRelationship> =
         doc.relationships.iter().enumerate().filter_map(|(i, r)| v.relationship(i, r)).collect();
     let records: Vec<NewRecord> = doc.records.iter().enumerate().filter_map(|(i, r)| v.record(i, r)).collect();
-    let disclosures: Vec<NewDisclosure> =
-        doc.disclosures.iter().enumerate().filter_map(|(i, d)| v.disclosure(i, d)).collect();
+    let mut disclosures: Vec<NewDisclosure> = Vec::new();
+    for d in doc.disclosures.iter().enumerate().filter_map(|(i, d)| v.disclosure(i, d)) {
+        // The same disclosure sent twice is one disclosure.
+        let same = |x: &NewDisclosure| {
+            x.recipient == d.recipient && x.entity == d.entity && x.purpose == d.purpose && x.at == d.at
+        };
+        if !disclosures.iter().any(same) {
+            disclosures.push(d);
+        }
+    }
     let preferences: Vec<NewPreference> =
         doc.preferences.iter().enumerate().filter_map(|(i, p)| v.preference(i, p)).collect();
     v.duplicates(&doc);
@@ -501,6 +514,8 @@ impl Validator<'_> {
             .enumerate()
             .map(|(j, p)| self.purpose(&format!("{at}.purposes[{j}]"), p, entity.as_ref()))
             .collect();
+        // A purpose named twice is the same purpose: stored once.
+        let purposes = dedup(purposes);
         let bad = field.is_empty()
             || field.chars().count() > MAX_FIELD_CHARS
             || value.chars().count() > MAX_RECORD_VALUE_CHARS;
@@ -529,6 +544,7 @@ impl Validator<'_> {
         }
         let categories: Vec<Option<Key>> =
             d.categories.iter().enumerate().map(|(j, c)| self.category(&format!("{at}.categories[{j}]"), c)).collect();
+        let categories = dedup(categories);
         let when = self.instant(&format!("{at}.at"), &d.at);
         if d.categories.is_empty() {
             return None;
@@ -594,6 +610,16 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+fn dedup(items: Vec<Option<Key>>) -> Vec<Option<Key>> {
+    let mut out: Vec<Option<Key>> = Vec::with_capacity(items.len());
+    for item in items {
+        if item.is_none() || !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
 }
 
 /// At most 40 characters of a bad value in a message (a 2 GB value stays out of logs).
@@ -685,5 +711,27 @@ mod tests {
     fn neither_address_nor_reference_is_an_error() {
         let e = errors(r#"{"name":"Nobody"}"#);
         assert_eq!((e[0].path.as_str(), e[0].code), ("email", "missing"));
+        let e = errors(r#"{"email":"  ","name":"Nobody"}"#);
+        assert_eq!((e[0].path.as_str(), e[0].code), ("email", "missing"), "blank is no address");
+    }
+
+    #[test]
+    fn only_an_object_is_a_person() {
+        let e = errors(r#"["e@example.nl", null, "E"]"#);
+        assert_eq!((e[0].path.as_str(), e[0].code), ("", "invalid"), "{e:?}");
+    }
+
+    #[test]
+    fn the_same_purpose_or_disclosure_twice_is_stored_once() {
+        let doc = parse_json(
+            br#"{"email":"a@example.com","records":[{"entity":"claranet-benelux","category":"contact","field":"phone","value":"1","source":"provided","purposes":["rely-services","rely-services"]}],
+            "disclosures":[{"recipient":"e-invoicing","entity":"claranet-benelux","purpose":"rely-network-billing","categories":["billing","billing"],"at":"2025-01-01T00:00:00Z"},
+                           {"recipient":"e-invoicing","entity":"claranet-benelux","purpose":"rely-network-billing","categories":["billing"],"at":"2025-01-01T00:00:00Z"}]}"#,
+        )
+        .expect("parses");
+        let upsert = validate(doc, &catalog(), now()).expect("valid");
+        assert_eq!(upsert.data.records[0].purposes.len(), 1);
+        assert_eq!(upsert.data.disclosures.len(), 1);
+        assert_eq!(upsert.data.disclosures[0].categories.len(), 1);
     }
 }

@@ -66,7 +66,10 @@ pub fn generate(
     now: OffsetDateTime,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut rng = Rng(seed);
+    // Times count back from the start of today, so a run repeated the same day gives the
+    // same file; the offset moves the stream, so parts generated separately differ.
+    let now = now.replace_time(time::Time::MIDNIGHT);
+    let mut rng = Rng(seed ^ offset.wrapping_mul(0x2545_f491_4f6c_dd1d));
     let entities: Vec<_> = catalog.entities.iter().collect();
     let roles = [Role::CustomerContact, Role::ServiceUser, Role::CustomerContact, Role::WebsiteVisitor];
     for n in offset..offset + count {

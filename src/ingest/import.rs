@@ -21,6 +21,8 @@ use crate::db::queries::ingest::{self, Status, Writer};
 use crate::db::{DbConnection, DbError, DbPool};
 use crate::domain::audit::Actor;
 
+/// Most CSV rows one person may have (records plus relationship-only rows).
+const MAX_GROUP_ROWS: usize = document::MAX_RECORDS + document::MAX_RELATIONSHIPS;
 /// Rejections kept in memory for the summary (all of them go to the log file).
 const SHOWN_REJECTIONS: usize = 1000;
 /// Marks the rollback of a dry run (not an error).
@@ -225,6 +227,13 @@ pub fn run(ctx: &Context<'_>, opts: &Options) -> Result<Summary, String> {
     });
     let mut rejects =
         Rejects { reasons_path: with_suffix(&rejects_path, ".log"), rejects_path, files: None, csv_header: None };
+    // Last run's rejects would be mistaken for this run's.
+    for stale in [&rejects.rejects_path, &rejects.reasons_path] {
+        if stale.exists() {
+            std::fs::remove_file(stale)
+                .map_err(|e| format!("{}: cannot remove the last run's file: {e}", stale.display()))?;
+        }
+    }
     let progress = progress_bar(opts.progress, total);
     let mut lines = BoundedLines::new(reader, MAX_ITEM_BYTES);
     let mut summary = Summary { dry_run: opts.dry_run, ..Summary::default() };
@@ -288,14 +297,30 @@ pub fn run(ctx: &Context<'_>, opts: &Options) -> Result<Summary, String> {
                             flush_group(ctx, &mut group, &mut batch, &mut summary, &mut rejects)?;
                         }
                         group.key = Some(row.person_key());
-                        group.lines.push((number, text));
-                        group.rows.push(row);
+                        group.last = number;
+                        // Memory stays bounded: past the most one person may have, rows are counted, not kept.
+                        if group.rows.len() >= MAX_GROUP_ROWS {
+                            if group.overflow == 0 {
+                                group.errors.push(ItemError::new(
+                                    format!("line {number}"),
+                                    "too_many",
+                                    format!("more than {MAX_GROUP_ROWS} rows for one person; only the first are copied to the rejected-lines file"),
+                                ));
+                            }
+                            group.overflow += 1;
+                        } else {
+                            group.lines.push((number, text));
+                            group.rows.push(row);
+                        }
                     }
                     // A bad row of the person being read rejects that whole person.
                     Err(reason) => match Row::lenient(h, &text).map(|r| r.person_key()) {
                         Some(key) if group.key.as_ref() == Some(&key) => {
                             group.errors.push(ItemError { path: format!("line {number}"), ..reason });
-                            group.lines.push((number, text));
+                            group.last = number;
+                            if group.lines.len() < MAX_GROUP_ROWS {
+                                group.lines.push((number, text));
+                            }
                         }
                         _ => {
                             flush_group(ctx, &mut group, &mut batch, &mut summary, &mut rejects)?;
@@ -366,6 +391,8 @@ fn reject(
 #[derive(Default)]
 struct Group {
     key: Option<(String, String, String)>,
+    last: u64,
+    overflow: u64,
     lines: Vec<(u64, Vec<u8>)>,
     rows: Vec<Row>,
     errors: Vec<ItemError>,
@@ -379,10 +406,8 @@ fn flush_group(
     rejects: &mut Rejects,
 ) -> Result<(), String> {
     let taken = std::mem::take(group);
-    let (Some((first_line, _)), Some((last_line, _))) = (taken.lines.first(), taken.lines.last()) else {
-        return Ok(());
-    };
-    let (first_line, last_line) = (*first_line, *last_line);
+    let Some((first_line, _)) = taken.lines.first() else { return Ok(()) };
+    let (first_line, last_line) = (*first_line, taken.last);
     let record_lines: Vec<u64> =
         taken.rows.iter().zip(&taken.lines).filter(|(row, _)| row.has_record()).map(|(_, (n, _))| *n).collect();
     let raw: Vec<Vec<u8>> = taken.lines.into_iter().map(|(_, t)| t).collect();
@@ -405,7 +430,8 @@ fn csv_path(e: ItemError, record_lines: &[u64]) -> ItemError {
     let Some(rest) = e.path.strip_prefix("records[") else { return e };
     let Some((index, field)) = rest.split_once(']') else { return e };
     let Some(line) = index.parse::<usize>().ok().and_then(|i| record_lines.get(i)) else { return e };
-    ItemError { path: format!("line {line} {}", field.trim_start_matches('.')), ..e }
+    let path = format!("line {line} {}", field.trim_start_matches('.'));
+    ItemError { path: path.trim_end().to_owned(), ..e }
 }
 
 /// Whether a database error is about this person's data (reject it and go on) or about

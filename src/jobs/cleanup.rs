@@ -6,7 +6,7 @@ use std::time::Duration as StdDuration;
 
 use time::Duration;
 
-use crate::db::queries::{challenges, oidc_logins, outbox, rate_limits, sessions};
+use crate::db::queries::{challenges, idempotency, oidc_logins, outbox, rate_limits, sessions};
 use crate::state::AppState;
 
 /// Runs forever, every ten minutes (and sends due overdue reminders and lifts
@@ -43,7 +43,8 @@ pub async fn sweep(state: &AppState) -> Result<usize, crate::db::DbError> {
                 + challenges::delete_expired(c, now - Duration::hours(1))?
                 + oidc_logins::delete_expired(c, now - Duration::hours(1))?
                 + rate_limits::delete_before(c, now - Duration::days(1))?
-                + outbox::delete_finished(c, now - Duration::days(7))?)
+                + outbox::delete_finished(c, now - Duration::days(7))?
+                + idempotency::delete_before(c, now - Duration::days(30))?)
         })
         .await
 }

@@ -131,6 +131,25 @@ async fn a_source_registers_and_updates_a_person_who_then_sees_it(backend: Backe
     let (_, category) = person.page("/data/claranet-benelux/contact").await;
     assert!(category.contains("+31 6 8765 4321") && !category.contains("+31 6 1234 5678"), "{category}");
 
+    // A relationship sent without its reference keeps the reference held (it still finds Jan),
+    // and a purpose added to a held record counts as a change.
+    let partial = json!({
+        "email": "jan.jansen@example.nl",
+        "relationships": [{"entity": "claranet-benelux", "role": "customer_contact", "since": "2021-03-01"}],
+        "records": [{"entity": "claranet-benelux", "category": "contact", "field": "city", "value": "Utrecht",
+                     "source": "provided", "purposes": ["rely-customer-service"]}]
+    });
+    let (status, body) = crm.post("/people", None, &partial).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("updated")), "{body}");
+    assert_eq!(body["changes"]["purposes_added"], 1, "{body}");
+    assert_eq!(body["changes"]["relationships"], 0, "{body}");
+    let (_, found) = crm.post("/people", None, &update).await;
+    assert_eq!(
+        (found["status"].as_str(), found["subject"].as_str()),
+        (Some("unchanged"), Some(subject.as_str())),
+        "{found}"
+    );
+
     // An unknown reference without an address cannot register anyone.
     let unknown = json!({"external_ref": {"entity": "claranet-benelux", "reference": "CRM-0000"}, "name": "X"});
     let (status, body) = crm.post("/people", None, &unknown).await;
@@ -159,7 +178,7 @@ async fn a_source_registers_and_updates_a_person_who_then_sees_it(backend: Backe
         .unwrap();
     assert_eq!(
         audit.iter().map(|a| a.0.as_str()).collect::<Vec<_>>(),
-        ["ingest.person_created", "ingest.person_updated"]
+        ["ingest.person_created", "ingest.person_updated", "ingest.person_updated"]
     );
     assert!(audit.iter().all(|a| a.1 == "source" && !a.2.contains("Utrecht") && !a.2.contains("jan.jansen")));
 }
@@ -188,8 +207,10 @@ async fn bad_items_are_refused_field_by_field_and_change_nothing(backend: Backen
     assert_eq!(crm.raw("/people", "text/plain", b"{}".to_vec()).await.0, 415);
     let (status, body) =
         crm.raw("/people", "application/json", br#"{"email": "a@example.nl", "name": "A"#.to_vec()).await;
-    assert_eq!(status, 422, "{body}");
+    assert_eq!(status, 400, "broken JSON is a bad request, as in a batch: {body}");
     assert_eq!(body["error"]["details"][0]["code"], "invalid_json");
+    let (status, body) = crm.raw("/people", "application/json", br#"["a@example.nl", null, "A"]"#.to_vec()).await;
+    assert_eq!(status, 422, "an array is not a person: {body}");
     let huge = json!({"email": "a@example.nl", "name": "x".repeat(1_100_000)});
     assert_eq!(crm.post("/people", None, &huge).await.0, 413);
 

@@ -96,3 +96,11 @@ pub fn store(
     };
     Ok(())
 }
+
+/// Forgets keys older than `before` (a retry comes within minutes or days, not months).
+pub fn delete_before(conn: &mut DbConnection, before: OffsetDateTime) -> Result<usize, DbError> {
+    let cutoff = to_db(before);
+    Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff))).execute(conn)?
+        + diesel::delete(ingest_idempotency_keys::table.filter(ingest_idempotency_keys::created_at.lt(cutoff)))
+            .execute(conn)?)
+}

@@ -62,6 +62,8 @@ pub struct Changes {
     pub disclosures: u32,
     /// Marketing choices recorded.
     pub preferences: u32,
+    /// Purposes added to records already held.
+    pub purposes_added: u32,
 }
 
 impl Changes {
@@ -98,7 +100,7 @@ pub fn upsert_person(
             return Ok(Err(vec![ItemError::new(
                 "email",
                 "email_conflict",
-                "the person with this reference has another registered address; addresses change in the portal, not by import",
+                "this person is registered with another address; a registered address is changed in the portal, not by a source system",
             )]));
         }
         (Some((_, registered)), _) => {
@@ -126,14 +128,29 @@ pub fn upsert_person(
         }
         (None, _) => {}
     }
-    let Some(kept) = people::unsuppressed(conn, keys, &person)? else {
+    let erased = people::erased_entities(conn, keys, &person)?;
+    let kept = match (&erased, &found) {
+        (Some(erased), _) => people::without_entities(&person, erased),
+        // The address was erased everywhere: it is not registered again.
+        (None, _) => {
+            return Ok(Ok(Outcome {
+                status: Status::Suppressed,
+                subject: None,
+                changes: Changes::default(),
+                skipped: Vec::new(),
+            }));
+        }
+    };
+    // A new person who is left with nothing once erased entities are taken out stays out.
+    let erased_any = erased.as_ref().is_some_and(|e| !e.is_empty());
+    if found.is_none() && erased_any && kept.relationships.is_empty() && kept.records.is_empty() {
         return Ok(Ok(Outcome {
             status: Status::Suppressed,
             subject: None,
             changes: Changes::default(),
             skipped: Vec::new(),
         }));
-    };
+    }
     let skipped: Vec<ItemError> = dropped_entities(&person, &kept)
         .into_iter()
         .map(|e| {
@@ -147,7 +164,7 @@ pub fn upsert_person(
 
     let (id, status, changes, mut skipped) = match found {
         None => {
-            let id = people::insert_person(conn, &kept, stored, now)?
+            let id = people::insert_person_as(conn, &kept, stored, writer.method, writer.actor, now)?
                 .ok_or_else(|| DbError::Conflict("the address was registered meanwhile".into()))?;
             let changes = Changes {
                 profile: 1,
@@ -156,6 +173,7 @@ pub fn upsert_person(
                 records_updated: 0,
                 disclosures: kept.disclosures.len() as u32,
                 preferences: kept.preferences.len() as u32,
+                purposes_added: 0,
             };
             (id, Status::Created, changes, skipped)
         }
@@ -287,9 +305,13 @@ fn update(
                 people::insert_relationship(conn, id, r, stored)?;
                 changes.relationships += 1;
             }
-            Some((row, _, _, reference, since)) if reference != &r.reference || since != &r.since => {
+            // A relationship sent without a reference keeps the one held (it finds the person).
+            Some((row, _, _, reference, since))
+                if (r.reference.is_some() && reference != &r.reference) || since != &r.since =>
+            {
+                let reference = r.reference.clone().or_else(|| reference.clone());
                 diesel::update(relationships::table.find(*row))
-                    .set((relationships::reference.eq(r.reference.as_deref()), relationships::started_on.eq(r.since)))
+                    .set((relationships::reference.eq(reference), relationships::started_on.eq(r.since)))
                     .execute(conn)?;
                 changes.relationships += 1;
             }
@@ -353,6 +375,7 @@ fn update(
                                 record_purposes::purpose_id.eq(purpose_id),
                             ))
                             .execute(conn)?;
+                        changes.purposes_added += 1;
                     }
                 }
             }

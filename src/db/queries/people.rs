@@ -20,9 +20,21 @@ pub fn id_of<T: Copy>(map: &std::collections::HashMap<Key, T>, kind: &str, key: 
 
 /// `person` without what an earlier erasure suppressed (GDPR Art. 17: erased data must
 /// not come back with the next import): `None` when their address was erased
-/// everywhere; otherwise without the entities whose data about them was erased (by
-/// address or by that entity's reference for them). Only keyed hashes are compared.
+/// everywhere or nothing is left; otherwise without the entities whose data about them
+/// was erased (by address or by that entity's reference for them). Only keyed hashes
+/// are compared.
 pub fn unsuppressed(conn: &mut DbConnection, keys: &Keys, person: &NewPerson) -> Result<Option<NewPerson>, DbError> {
+    let Some(erased) = erased_entities(conn, keys, person)? else { return Ok(None) };
+    let kept = without_entities(person, &erased);
+    if kept.relationships.is_empty() && kept.records.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(kept))
+}
+
+/// The entities among those `person` names that erased their data about them; `None`
+/// when the address itself was erased everywhere.
+pub fn erased_entities(conn: &mut DbConnection, keys: &Keys, person: &NewPerson) -> Result<Option<Vec<Key>>, DbError> {
     let email = person.email.as_str();
     if decisions::is_suppressed(conn, keys, &format!("email:{email}"))? {
         return Ok(None);
@@ -30,6 +42,7 @@ pub fn unsuppressed(conn: &mut DbConnection, keys: &Keys, person: &NewPerson) ->
     let mut entities: Vec<&Key> = person.relationships.iter().map(|r| &r.entity).collect();
     entities.extend(person.records.iter().map(|r| &r.entity));
     entities.extend(person.disclosures.iter().map(|d| &d.entity));
+    entities.extend(person.preferences.iter().map(|p| &p.entity));
     entities.sort();
     entities.dedup();
     let mut erased: Vec<Key> = Vec::new();
@@ -50,18 +63,17 @@ pub fn unsuppressed(conn: &mut DbConnection, keys: &Keys, person: &NewPerson) ->
             }
         }
     }
-    if erased.is_empty() {
-        return Ok(Some(person.clone()));
-    }
+    Ok(Some(erased))
+}
+
+/// `person` without anything for `entities`.
+pub fn without_entities(person: &NewPerson, entities: &[Key]) -> NewPerson {
     let mut kept = person.clone();
-    kept.relationships.retain(|r| !erased.contains(&r.entity));
-    kept.records.retain(|r| !erased.contains(&r.entity));
-    kept.disclosures.retain(|d| !erased.contains(&d.entity));
-    kept.preferences.retain(|p| !erased.contains(&p.entity));
-    if kept.relationships.is_empty() && kept.records.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(kept))
+    kept.relationships.retain(|r| !entities.contains(&r.entity));
+    kept.records.retain(|r| !entities.contains(&r.entity));
+    kept.disclosures.retain(|d| !entities.contains(&d.entity));
+    kept.preferences.retain(|p| !entities.contains(&p.entity));
+    kept
 }
 
 /// Stores a person with everything held about them, unless their address is already
@@ -70,6 +82,19 @@ pub fn insert_person(
     conn: &mut DbConnection,
     person: &NewPerson,
     stored: &StoredCatalog,
+    now: OffsetDateTime,
+) -> Result<Option<SubjectId>, DbError> {
+    insert_person_as(conn, person, stored, "import", &Actor::System, now)
+}
+
+/// `insert_person`, with the consent events saying how (`method`) and from whom the
+/// marketing choices arrived.
+pub fn insert_person_as(
+    conn: &mut DbConnection,
+    person: &NewPerson,
+    stored: &StoredCatalog,
+    method: &str,
+    actor: &Actor,
     now: OffsetDateTime,
 ) -> Result<Option<SubjectId>, DbError> {
     if super::subjects::find_by_email(conn, &person.email)?.is_some() {
@@ -107,7 +132,7 @@ pub fn insert_person(
         insert_disclosure(conn, id, d, stored)?;
     }
     for p in &person.preferences {
-        record_preference(conn, id, p, stored, "import", &Actor::System)?;
+        record_preference(conn, id, p, stored, method, actor)?;
     }
     Ok(Some(SubjectId(subject_id)))
 }

@@ -117,7 +117,8 @@ pub fn authenticate(conn: &mut DbConnection, token: &str, now: OffsetDateTime) -
         kind,
         recipient: recipient.map(RecipientId),
         source_system,
-        entity_scope: scope.and_then(|s| serde_json::from_str(&s).ok()),
+        // An unreadable scope allows nothing rather than everything.
+        entity_scope: scope.map(|s| serde_json::from_str(&s).unwrap_or_default()),
     }))
 }
 

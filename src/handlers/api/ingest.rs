@@ -154,6 +154,12 @@ async fn store(
                 (200, body.to_string())
             } else {
                 match results.first() {
+                    // Broken JSON is a bad request here as in a batch; a bad field is unprocessable.
+                    Some(Err(errors)) if errors.iter().any(|e| e.code == "invalid_json") => {
+                        let message = errors.first().map(ToString::to_string).unwrap_or_default();
+                        let body = serde_json::json!({ "error": { "code": "bad_request", "message": message, "details": errors } });
+                        (400, body.to_string())
+                    }
                     Some(Err(errors)) => {
                         let message = errors.first().map(ToString::to_string).unwrap_or_default();
                         let body = serde_json::json!({ "error": { "code": "invalid_item", "message": message, "details": errors } });

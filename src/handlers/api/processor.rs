@@ -106,14 +106,16 @@ pub struct DeclineBody {
 }
 
 pub(super) fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
+    let rule = || ApiError::BadRequest("the Idempotency-Key must have 1 to 255 printable ASCII characters".into());
     let key = req
         .headers()
         .get("idempotency-key")
-        .and_then(|h| h.to_str().ok())
-        .map(str::trim)
-        .ok_or_else(|| ApiError::BadRequest("the Idempotency-Key header is required".into()))?;
+        .ok_or_else(|| ApiError::BadRequest("the Idempotency-Key header is required".into()))?
+        .to_str()
+        .map_err(|_| rule())?
+        .trim();
     if key.is_empty() || key.len() > 255 || key.chars().any(|c| c.is_control()) {
-        return Err(ApiError::BadRequest("the Idempotency-Key must have 1 to 255 printable characters".into()));
+        return Err(rule());
     }
     Ok(key.to_owned())
 }
