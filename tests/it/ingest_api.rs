@@ -388,6 +388,9 @@ async fn tokens_write_only_their_own_entities(backend: Backend) {
     assert_eq!(body["error"]["details"][0]["code"], "forbidden_entity");
     assert!(body["error"]["message"].as_str().unwrap().contains("claranet-products"));
     assert_eq!(people_with_address(&app, "scoped@example.nl").await, 0);
+    // A bare address and name would register someone outside the token's entities.
+    let (status, body) = rely.post("/people", None, &json!({"email": "bare@example.nl", "name": "Bare"})).await;
+    assert_eq!((status, body["error"]["details"][0]["code"].as_str()), (422, Some("forbidden_entity")), "{body}");
     // Finding a person by another entity's reference is writing for that entity too.
     let by_other_ref =
         json!({"external_ref": {"entity": "claranet-products", "reference": "P-1"}, "email": "scoped@example.nl"});

@@ -715,6 +715,20 @@ pub fn is_suppressed(conn: &mut DbConnection, keys: &Keys, identifier: &str) -> 
     Ok(n > 0)
 }
 
+/// Which of `identifiers` carry a suppression marker, in one query.
+pub fn suppressed_among(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    identifiers: &[String],
+) -> Result<std::collections::HashSet<String>, DbError> {
+    let hashes: Vec<(String, &String)> = identifiers.iter().map(|i| (suppression_hash(keys, i), i)).collect();
+    let found: Vec<String> = suppressions::table
+        .filter(suppressions::identifier_hash.eq_any(hashes.iter().map(|(h, _)| h.as_str())))
+        .select(suppressions::identifier_hash)
+        .load(conn)?;
+    Ok(hashes.into_iter().filter(|(h, _)| found.contains(h)).map(|(_, i)| i.clone()).collect())
+}
+
 /// Completes a decided request once every task is applied or declined: the person is
 /// told (with the certificate), and a full erasure with nothing kept removes the
 /// identifiers kept to see it through. Returns whether it completed.

@@ -332,6 +332,14 @@ fn update(
         ))
         .load(conn)?;
     let by_key: HashMap<(i64, i64, &str), &RecordRow> = rows.iter().map(|r| ((r.1, r.2, r.3.as_str()), r)).collect();
+    // One query for every purpose link of the person, not one per record.
+    let held_purposes: HashSet<(i64, i64)> = record_purposes::table
+        .inner_join(records::table)
+        .filter(records::subject_id.eq(id.0))
+        .select((record_purposes::record_id, record_purposes::purpose_id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
     for (i, r) in kept.records.iter().enumerate() {
         let path = format!("records[{}]", original_index(&upsert.data.records, r).unwrap_or(i));
         let entity_id = id_of(&ids.entities, "entity", &r.entity)?.0;
@@ -361,13 +369,9 @@ fn update(
                         .execute(conn)?;
                     changes.records_updated += 1;
                 }
-                let held: Vec<i64> = record_purposes::table
-                    .filter(record_purposes::record_id.eq(*row))
-                    .select(record_purposes::purpose_id)
-                    .load(conn)?;
                 for p in &r.purposes {
                     let purpose_id = id_of(&ids.purposes, "purpose", p)?.0;
-                    if !held.contains(&purpose_id) {
+                    if !held_purposes.contains(&(*row, purpose_id)) {
                         diesel::insert_into(record_purposes::table)
                             .values((
                                 record_purposes::record_id.eq(*row),
@@ -409,17 +413,26 @@ fn update(
         }
     }
 
+    let choices: HashMap<(i64, i64), (bool, time::PrimitiveDateTime)> = if kept.preferences.is_empty() {
+        HashMap::new()
+    } else {
+        marketing_preferences::table
+            .filter(marketing_preferences::subject_id.eq(id.0))
+            .select((
+                marketing_preferences::entity_id,
+                marketing_preferences::channel_id,
+                marketing_preferences::granted,
+                marketing_preferences::updated_at,
+            ))
+            .load::<(i64, i64, bool, time::PrimitiveDateTime)>(conn)?
+            .into_iter()
+            .map(|(e, c, g, at)| ((e, c), (g, at)))
+            .collect()
+    };
     for (i, p) in kept.preferences.iter().enumerate() {
         let entity_id = id_of(&ids.entities, "entity", &p.entity)?.0;
         let channel_id = id_of(&ids.channels, "channel", &p.channel)?.0;
-        let current: Option<(bool, time::PrimitiveDateTime)> = marketing_preferences::table
-            .filter(marketing_preferences::subject_id.eq(id.0))
-            .filter(marketing_preferences::entity_id.eq(entity_id))
-            .filter(marketing_preferences::channel_id.eq(channel_id))
-            .select((marketing_preferences::granted, marketing_preferences::updated_at))
-            .first(conn)
-            .optional()?;
-        match current {
+        match choices.get(&(entity_id, channel_id)).copied() {
             Some((granted, _)) if granted == p.granted => {}
             // The person may have chosen in the portal after the source recorded this.
             Some((_, at)) if from_db(at) >= p.at => skipped.push(ItemError::new(

@@ -1,5 +1,7 @@
 //! People and what is held about them: storing a person received from a source.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
@@ -36,34 +38,41 @@ pub fn unsuppressed(conn: &mut DbConnection, keys: &Keys, person: &NewPerson) ->
 /// when the address itself was erased everywhere.
 pub fn erased_entities(conn: &mut DbConnection, keys: &Keys, person: &NewPerson) -> Result<Option<Vec<Key>>, DbError> {
     let email = person.email.as_str();
-    if decisions::is_suppressed(conn, keys, &format!("email:{email}"))? {
-        return Ok(None);
-    }
     let mut entities: Vec<&Key> = person.relationships.iter().map(|r| &r.entity).collect();
     entities.extend(person.records.iter().map(|r| &r.entity));
     entities.extend(person.disclosures.iter().map(|d| &d.entity));
     entities.extend(person.preferences.iter().map(|p| &p.entity));
     entities.sort();
     entities.dedup();
-    let mut erased: Vec<Key> = Vec::new();
-    for entity in entities {
-        let mut identifiers = vec![format!("email:{entity}:{email}")];
-        identifiers.extend(
-            person
-                .relationships
-                .iter()
-                .filter(|r| &r.entity == entity)
-                .filter_map(|r| r.reference.as_ref())
-                .map(|reference| format!("reference:{entity}:{reference}")),
-        );
-        for identifier in identifiers {
-            if decisions::is_suppressed(conn, keys, &identifier)? {
-                erased.push(entity.clone());
-                break;
-            }
-        }
+    let everywhere = format!("email:{email}");
+    let per_entity: Vec<(&Key, Vec<String>)> = entities
+        .into_iter()
+        .map(|entity| {
+            let mut identifiers = vec![format!("email:{entity}:{email}")];
+            identifiers.extend(
+                person
+                    .relationships
+                    .iter()
+                    .filter(|r| &r.entity == entity)
+                    .filter_map(|r| r.reference.as_ref())
+                    .map(|reference| format!("reference:{entity}:{reference}")),
+            );
+            (entity, identifiers)
+        })
+        .collect();
+    let mut all = vec![everywhere.clone()];
+    all.extend(per_entity.iter().flat_map(|(_, ids)| ids.iter().cloned()));
+    let marked = decisions::suppressed_among(conn, keys, &all)?;
+    if marked.contains(&everywhere) {
+        return Ok(None);
     }
-    Ok(Some(erased))
+    Ok(Some(
+        per_entity
+            .into_iter()
+            .filter(|(_, ids)| ids.iter().any(|i| marked.contains(i)))
+            .map(|(entity, _)| entity.clone())
+            .collect(),
+    ))
 }
 
 /// `person` without anything for `entities`.
@@ -122,19 +131,151 @@ pub fn insert_person_as(
         .execute(conn)?;
 
     let id = SubjectId(subject_id);
-    for r in &person.relationships {
-        insert_relationship(conn, id, r, stored)?;
-    }
-    for r in &person.records {
-        insert_record(conn, id, r, stored)?;
-    }
-    for d in &person.disclosures {
-        insert_disclosure(conn, id, d, stored)?;
-    }
-    for p in &person.preferences {
-        record_preference(conn, id, p, stored, method, actor)?;
-    }
+    insert_many(conn, id, person, stored, method, actor)?;
     Ok(Some(SubjectId(subject_id)))
+}
+
+/// Runs the same diesel statement on whichever backend `conn` is, for what the
+/// MultiConnection does not offer (multi-row INSERT).
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            DbConnection::Sqlite($c) => $body,
+            DbConnection::Postgresql($c) => $body,
+        }
+    };
+}
+
+/// Everything held about a person just registered, in one multi-row INSERT per table:
+/// a round trip per table instead of per row (on PostgreSQL the round trips are the
+/// cost of an import).
+fn insert_many(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    person: &NewPerson,
+    stored: &StoredCatalog,
+    method: &str,
+    actor: &Actor,
+) -> Result<(), DbError> {
+    let ids = &stored.ids;
+    let sid = subject.0;
+    let relationships = person
+        .relationships
+        .iter()
+        .map(|r| {
+            Ok((
+                relationships::subject_id.eq(sid),
+                relationships::entity_id.eq(id_of(&ids.entities, "entity", &r.entity)?.0),
+                relationships::role.eq(r.role.as_str()),
+                relationships::reference.eq(r.reference.as_deref()),
+                relationships::started_on.eq(r.since),
+            ))
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    if !relationships.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(relationships::table).values(&relationships).execute(c))?;
+    }
+
+    // Returned ids are matched to records by their key, not by position (RETURNING
+    // order is not promised); a person with two records under one key takes the slow path.
+    let mut keys = std::collections::HashSet::new();
+    let unique = person.records.iter().all(|r| keys.insert((&r.entity, &r.category, r.field.as_str())));
+    if !unique {
+        for r in &person.records {
+            insert_record(conn, subject, r, stored)?;
+        }
+    } else if !person.records.is_empty() {
+        let mut rows = Vec::with_capacity(person.records.len());
+        for r in &person.records {
+            let source_recipient_id = match &r.source_party {
+                Some(k) => Some(id_of(&ids.recipients, "recipient", k)?.0),
+                None => None,
+            };
+            let collected = to_db(r.collected_at);
+            rows.push((
+                records::subject_id.eq(sid),
+                records::entity_id.eq(id_of(&ids.entities, "entity", &r.entity)?.0),
+                records::category_id.eq(id_of(&ids.categories, "category", &r.category)?.0),
+                records::field.eq(r.field.as_str()),
+                records::value.eq(r.value.as_str()),
+                records::source.eq(r.source.as_str()),
+                records::source_recipient_id.eq(source_recipient_id),
+                records::collected_at.eq(collected),
+                records::updated_at.eq(collected),
+            ));
+        }
+        let inserted: Vec<(i64, i64, i64, String)> = on_backend!(conn, |c| diesel::insert_into(records::table)
+            .values(&rows)
+            .returning((records::id, records::entity_id, records::category_id, records::field))
+            .get_results(c))?;
+        let by_key: HashMap<(i64, i64, &str), i64> =
+            inserted.iter().map(|(id, e, c, f)| ((*e, *c, f.as_str()), *id)).collect();
+        let mut purposes = Vec::new();
+        for r in &person.records {
+            let entity_id = id_of(&ids.entities, "entity", &r.entity)?.0;
+            let category_id = id_of(&ids.categories, "category", &r.category)?.0;
+            let record_id = *by_key
+                .get(&(entity_id, category_id, r.field.as_str()))
+                .ok_or_else(|| DbError::Rejected("a stored record was not returned".into()))?;
+            for p in &r.purposes {
+                purposes.push((
+                    record_purposes::record_id.eq(record_id),
+                    record_purposes::entity_id.eq(entity_id),
+                    record_purposes::purpose_id.eq(id_of(&ids.purposes, "purpose", p)?.0),
+                ));
+            }
+        }
+        if !purposes.is_empty() {
+            on_backend!(conn, |c| diesel::insert_into(record_purposes::table).values(&purposes).execute(c))?;
+        }
+    }
+
+    for d in &person.disclosures {
+        insert_disclosure(conn, subject, d, stored)?;
+    }
+
+    // A new person has no preference rows yet: the last choice per channel is the row.
+    let mut events = Vec::with_capacity(person.preferences.len());
+    let mut current: HashMap<(i64, i64), (bool, time::PrimitiveDateTime)> = HashMap::new();
+    for p in &person.preferences {
+        let entity_id = id_of(&ids.entities, "entity", &p.entity)?.0;
+        let channel_id = id_of(&ids.channels, "channel", &p.channel)?.0;
+        let notice_version = stored
+            .catalog
+            .entity(&p.entity)
+            .map(|e| e.notice_version.clone())
+            .ok_or_else(|| DbError::Rejected(format!("entity `{}` is not in the stored catalog", p.entity)))?;
+        let at = to_db(p.at);
+        events.push((
+            consent_events::subject_id.eq(sid),
+            consent_events::entity_id.eq(entity_id),
+            consent_events::channel_id.eq(Some(channel_id)),
+            consent_events::granted.eq(p.granted),
+            consent_events::method.eq(method),
+            consent_events::actor_kind.eq(actor.kind()),
+            consent_events::actor_id.eq(actor.id()),
+            consent_events::notice_version.eq(notice_version),
+            consent_events::occurred_at.eq(at),
+        ));
+        current.insert((entity_id, channel_id), (p.granted, at));
+    }
+    if !events.is_empty() {
+        on_backend!(conn, |c| diesel::insert_into(consent_events::table).values(&events).execute(c))?;
+        let rows: Vec<_> = current
+            .into_iter()
+            .map(|((entity_id, channel_id), (granted, at))| {
+                (
+                    marketing_preferences::subject_id.eq(sid),
+                    marketing_preferences::entity_id.eq(entity_id),
+                    marketing_preferences::channel_id.eq(channel_id),
+                    marketing_preferences::granted.eq(granted),
+                    marketing_preferences::updated_at.eq(at),
+                )
+            })
+            .collect();
+        on_backend!(conn, |c| diesel::insert_into(marketing_preferences::table).values(&rows).execute(c))?;
+    }
+    Ok(())
 }
 
 /// Adds a relationship.

@@ -57,8 +57,16 @@ fn item_json(index: Option<usize>, result: &Result<ingest_queries::Outcome, Vec<
 /// The token's entity scope, applied to one validated item.
 fn out_of_scope(token: &IngestToken, upsert: &document::Upsert) -> Option<ItemError> {
     let scope = token.0.entity_scope.as_ref()?;
-    let outside: Vec<&str> =
-        upsert.entities().into_iter().map(|k| k.as_str()).filter(|e| !scope.iter().any(|s| s == e)).collect();
+    let named = upsert.entities();
+    if named.is_empty() {
+        // A bare address and name would register a person outside every entity it may write for.
+        return Some(ItemError::new(
+            "",
+            "forbidden_entity",
+            format!("this token writes for {} only: name at least one of them", scope.join(", ")),
+        ));
+    }
+    let outside: Vec<&str> = named.into_iter().map(|k| k.as_str()).filter(|e| !scope.iter().any(|s| s == e)).collect();
     (!outside.is_empty()).then(|| {
         ItemError::new(
             "",
