@@ -24,6 +24,7 @@ pub mod handlers;
 pub mod i18n;
 pub mod ingest;
 pub mod jobs;
+pub mod metrics;
 pub mod middleware;
 pub mod receipts;
 pub mod routes;

@@ -44,9 +44,15 @@ where
     let response = srv.call(req);
     async move {
         let result = response.await;
-        let elapsed_ms = (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
+        let seconds = started.elapsed().as_secs_f64();
+        let elapsed_ms = (seconds * 1000.0 * 100.0).round() / 100.0;
         match &result {
             Ok(r) => {
+                if let Some(state) = r.request().app_data::<actix_web::web::Data<crate::state::AppState>>() {
+                    // The route pattern (`/requests/{id}`), never the path: bounded labels, no ids.
+                    let route = r.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                    state.metrics.observe(&route, &method, r.status().as_u16(), seconds);
+                }
                 tracing::info!(target: "privacy_portal::http", method, path, status = r.status().as_u16(), elapsed_ms, "request")
             }
             Err(e) => {

@@ -14,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg
         // Operations
         .route("/healthz", web::get().to(health::healthz))
+        .route("/metrics", web::get().to(crate::handlers::metrics::metrics))
         .route("/readyz", web::get().to(health::readyz))
         .route("/static/{path:.*}", web::get().to(static_files::serve))
         // Public

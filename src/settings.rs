@@ -58,6 +58,27 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     /// The staff console.
     pub staff: StaffSettings,
+    /// `/metrics`.
+    pub metrics: MetricsSettings,
+    /// The outbox worker.
+    pub outbox: OutboxSettings,
+}
+
+/// `[outbox]`.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxSettings {
+    /// How long a worker holds the items it claimed; a worker that dies holding them
+    /// delays them by at most this.
+    pub lease: time::Duration,
+}
+
+/// `[metrics]`.
+#[derive(Debug, Clone)]
+pub struct MetricsSettings {
+    /// The bearer token a scraper sends; `None`: `/metrics` is off (404).
+    pub token: Option<secrecy::SecretString>,
+    /// Networks a scraper may connect from.
+    pub allow_networks: Vec<crate::metrics::Network>,
 }
 
 /// `[staff]`.
@@ -552,6 +573,21 @@ struct RawSettings {
     requests: RawRequests,
     webhooks: RawWebhooks,
     staff: RawStaff,
+    metrics: RawMetrics,
+    outbox: RawOutbox,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutbox {
+    lease_seconds: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    token: String,
+    allow_networks: String,
 }
 
 #[derive(Deserialize)]
@@ -852,7 +888,27 @@ impl RawSettings {
         };
         let staff =
             StaffSettings { assist_minutes: ranged("staff.assist_minutes", self.staff.assist_minutes, 1..=120)? };
+        let token = self.metrics.token.trim();
+        if !token.is_empty() && (token.len() < 16 || token.chars().any(|c| c.is_whitespace() || c.is_control())) {
+            return Err(err("metrics.token", "use at least 16 characters without spaces".into()));
+        }
+        let metrics = MetricsSettings {
+            token: (!token.is_empty()).then(|| secrecy::SecretString::from(token.to_owned())),
+            allow_networks: self
+                .metrics
+                .allow_networks
+                .split(',')
+                .filter(|n| !n.trim().is_empty())
+                .map(crate::metrics::Network::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| err("metrics.allow_networks", e))?,
+        };
+        let outbox = OutboxSettings {
+            lease: time::Duration::seconds(ranged("outbox.lease_seconds", self.outbox.lease_seconds, 5..=3600)?),
+        };
         Ok(Settings {
+            outbox,
+            metrics,
             staff,
             webhooks,
             requests: RequestSettings { auto_approve },

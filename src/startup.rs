@@ -122,6 +122,7 @@ impl Application {
             outbox_wakeup: Arc::new(Notify::new()),
             public_base: url.as_str().trim_end_matches('/').to_owned(),
             tls: tls.is_some(),
+            metrics: Arc::new(crate::metrics::Metrics::new()?),
         };
         crate::jobs::spawn(state.clone(), mailer)?;
         let data = web::Data::new(state.clone());

@@ -34,4 +34,6 @@ pub struct AppState {
     pub public_base: String,
     /// Whether the portal is served over TLS (cookies get `Secure` and `__Host-`).
     pub tls: bool,
+    /// Prometheus metrics of this instance.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }

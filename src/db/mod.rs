@@ -174,6 +174,12 @@ impl DbPool {
         conn.transaction(|c| f(c))
     }
 
+    /// Pool use: (connections open, of which idle, the maximum).
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections, self.pool.max_size())
+    }
+
     /// Whether the database answers a trivial query now.
     pub async fn is_ready(&self) -> bool {
         self.run(|c| c.batch_execute("SELECT 1").map_err(DbError::from)).await.is_ok()

@@ -49,6 +49,23 @@ text_enum! {
 }
 
 impl RequestStatus {
+    /// Whether it may be decided now (approved, approved in part, or rejected).
+    pub fn can_decide(self) -> bool {
+        matches!(self, RequestStatus::Received | RequestStatus::AwaitingDecision)
+    }
+
+    /// Whether it may be marked completed, with `unsettled` of its recipients' tasks
+    /// still unanswered: only a carried-out request, and only when every recipient
+    /// answered (Art. 19 — completion is the person's proof that it reached everyone).
+    pub fn can_complete(self, unsettled: u64) -> bool {
+        matches!(self, RequestStatus::Approved | RequestStatus::PartiallyApproved) && unsettled == 0
+    }
+
+    /// Whether nothing can happen to it any more.
+    pub fn is_final(self) -> bool {
+        matches!(self, RequestStatus::Rejected | RequestStatus::Completed | RequestStatus::Withdrawn)
+    }
+
     /// Whether the request still needs work.
     pub fn is_open(self) -> bool {
         matches!(
@@ -192,5 +209,116 @@ mod tests {
         assert!(RequestStatus::Received.is_open());
         assert!(!RequestStatus::Completed.is_open());
         assert!(!RequestStatus::Rejected.is_open());
+    }
+}
+
+/// Property tests (security checklist: deadlines per Art. 12(3); Art. 19 completion).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use time::{Date, Month};
+
+    use super::*;
+
+    fn any_date() -> impl Strategy<Value = Date> {
+        (1970i32..2200, 1u8..=12, 1u8..=31).prop_map(|(y, m, d)| {
+            let month = Month::try_from(m).unwrap_or(Month::January);
+            let day = d.min(time::util::days_in_month(month, y));
+            Date::from_calendar_date(y, month, day).unwrap_or(Date::MIN)
+        })
+    }
+
+    proptest! {
+        /// Calendar months: the month advances by exactly `n`, the day is kept or
+        /// clipped to the month's last day, and the result is never earlier.
+        #[test]
+        fn calendar_months_keep_or_clip_the_day(date in any_date(), n in 0u32..=48) {
+            let later = add_calendar_months(date, n);
+            let months = |d: Date| d.year() as i64 * 12 + d.month() as i64 - 1;
+            prop_assert_eq!(months(later) - months(date), n as i64);
+            let last = time::util::days_in_month(later.month(), later.year());
+            prop_assert_eq!(later.day(), date.day().min(last));
+            prop_assert!(later >= date);
+        }
+
+        /// The deadline is one calendar month after receipt, never less than 28 days
+        /// nor more than 31; the latest extension is two more months, and ordering holds.
+        #[test]
+        fn deadlines_are_one_and_three_calendar_months(date in any_date(), secs in 0i64..86_400) {
+            let received = date.midnight().assume_utc() + time::Duration::seconds(secs);
+            let due = due_at(received);
+            let days = (due - received).whole_days();
+            prop_assert!((28..=31).contains(&days), "{} days", days);
+            prop_assert_eq!(due.time(), received.time());
+            let latest = latest_extended_due_at(received);
+            prop_assert!(latest > due);
+            prop_assert!((latest - received).whole_days() <= 92);
+            prop_assert_eq!(latest.date(), add_calendar_months(received.date(), 3));
+        }
+
+        /// Leap years: the last day of January plus a month is the last day of February.
+        #[test]
+        fn january_31st_lands_on_the_last_of_february(year in 1970i32..2200) {
+            let jan31 = Date::from_calendar_date(year, Month::January, 31).unwrap_or(Date::MIN);
+            let feb = add_calendar_months(jan31, 1);
+            prop_assert_eq!(feb.month(), Month::February);
+            prop_assert_eq!(feb.day(), time::util::days_in_month(Month::February, year));
+        }
+
+        /// The request lifecycle under any order of events: it is completed only when
+        /// every recipient's task is answered, and a final status never changes.
+        #[test]
+        fn no_path_to_completed_with_unsettled_tasks(steps in proptest::collection::vec(step(), 0..40)) {
+            let mut status = RequestStatus::Received;
+            let mut tasks: Vec<bool> = Vec::new();
+            for s in steps {
+                let before = status;
+                match s {
+                    Step::Decide(verdict, n) if status.can_decide() => {
+                        status = match verdict {
+                            0 => RequestStatus::Approved,
+                            1 => RequestStatus::PartiallyApproved,
+                            _ => RequestStatus::Rejected,
+                        };
+                        if status != RequestStatus::Rejected {
+                            tasks = vec![false; n as usize];
+                        }
+                    }
+                    Step::Decide(..) => {}
+                    Step::Answer(i) if !tasks.is_empty() && !status.is_final() => {
+                        let len = tasks.len();
+                        tasks[i as usize % len] = true;
+                    }
+                    Step::Answer(_) => {}
+                    Step::Settle => {
+                        let unsettled = tasks.iter().filter(|t| !**t).count() as u64;
+                        if status.can_complete(unsettled) {
+                            status = RequestStatus::Completed;
+                        }
+                    }
+                }
+                if status == RequestStatus::Completed {
+                    prop_assert!(tasks.iter().all(|t| *t), "completed with {:?}", tasks);
+                }
+                if before.is_final() {
+                    prop_assert_eq!(status, before, "a final status changed");
+                }
+            }
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Decide(u8, u8),
+        Answer(u8),
+        Settle,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (0u8..3, 0u8..5).prop_map(|(v, n)| Step::Decide(v, n)),
+            any::<u8>().prop_map(Step::Answer),
+            Just(Step::Settle),
+        ]
     }
 }

@@ -200,6 +200,7 @@ pub async fn request_code(
     };
     if let Some(wait) = over_limit(&state, vec![client]).await? {
         tracing::warn!(reason = "client", "sign-in code request refused: rate limit");
+        crate::metrics::SIGN_IN_LOCKOUTS.with_label_values(&["code_requests"]).inc();
         return Ok(too_many(
             render(StatusCode::TOO_MANY_REQUESTS, &page("sign_in.error_rate_limited", String::new()))?,
             wait,
@@ -231,6 +232,7 @@ pub async fn request_code(
     let limits = if s.resend_cooldown.is_zero() { limits.into_iter().skip(1).collect() } else { limits };
     if let Some(wait) = over_limit(&state, limits).await? {
         tracing::warn!(reason = "address", "sign-in code request refused: rate limit");
+        crate::metrics::SIGN_IN_LOCKOUTS.with_label_values(&["code_requests"]).inc();
         return Ok(too_many(
             render(StatusCode::TOO_MANY_REQUESTS, &page("sign_in.error_rate_limited", email.to_string()))?,
             wait,
@@ -453,6 +455,10 @@ pub async fn verify_code(
         }
         CodeOutcome::Wrong(left) => {
             tracing::info!(tries_left = left, "sign-in code refused: wrong code");
+            crate::metrics::SIGN_IN_FAILURES.with_label_values(&["email_code"]).inc();
+            if left == 0 {
+                crate::metrics::SIGN_IN_LOCKOUTS.with_label_values(&["email_code"]).inc();
+            }
             render(StatusCode::UNPROCESSABLE_ENTITY, &page("code.error_wrong", Some(left)))
         }
         CodeOutcome::SignedIn { token, stage } => {
@@ -517,6 +523,7 @@ pub async fn verify_second_factor(
     let check = failures.clone();
     if state.db.run(move |c| rate_limits::current(c, &check, now)).await? >= failures.limit {
         tracing::warn!(subject.id = %subject, "authenticator code refused: too many wrong codes this step");
+        crate::metrics::SIGN_IN_LOCKOUTS.with_label_values(&["authenticator"]).inc();
         return Ok(too_many(
             render(StatusCode::TOO_MANY_REQUESTS, &page("second_factor.error_rate_limited"))?,
             failures.retry_after(now),
@@ -562,6 +569,7 @@ pub async fn verify_second_factor(
         SecondFactorOutcome::Wrong => {
             state.db.transaction(move |c| rate_limits::hit(c, &failures, now)).await?;
             tracing::info!(subject.id = %subject, "authenticator code refused");
+            crate::metrics::SIGN_IN_FAILURES.with_label_values(&["authenticator"]).inc();
             render(StatusCode::UNPROCESSABLE_ENTITY, &page("second_factor.error_wrong"))
         }
         SecondFactorOutcome::SignedIn(token) => {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod errors;
 pub mod health;
+pub mod metrics;
 pub mod processor;
 pub mod public;
 pub mod staff;

@@ -735,3 +735,63 @@ mod tests {
         assert_eq!(upsert.data.disclosures[0].categories.len(), 1);
     }
 }
+
+/// Property tests: the parsers never panic on any input, and what they accept obeys
+/// the limits they promise.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::ingest::csv_rows::{Header, Row};
+
+    fn catalog() -> Catalog {
+        Catalog::load(std::path::Path::new("config/catalog.toml")).expect("catalog")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_bytes_are_an_answer_never_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            if let Ok(doc) = parse_json(&bytes) {
+                let _ = validate(doc, &catalog(), time::macros::datetime!(2026-11-22 12:00 UTC));
+            }
+            let header = Header::parse(b"email,name,entity,category,field,value,source").expect("header");
+            let _ = Row::parse(&header, &bytes);
+            let _ = Header::parse(&bytes);
+        }
+
+        #[test]
+        fn accepted_documents_keep_their_limits(
+            email in "[a-z]{1,8}@[a-z]{1,8}\\.(nl|com)",
+            value in "\\PC{0,60}",
+            field in "\\PC{0,120}",
+            name in "\\PC{0,250}",
+        ) {
+            let json = serde_json::json!({
+                "email": email, "name": name,
+                "records": [{"entity": "claranet-benelux", "category": "contact", "field": field, "value": value, "source": "provided"}]
+            });
+            let doc = parse_json(json.to_string().as_bytes()).expect("well-formed");
+            if let Ok(u) = validate(doc, &catalog(), time::macros::datetime!(2026-11-22 12:00 UTC)) {
+                prop_assert!(u.name.as_ref().is_none_or(|n| !n.is_empty() && n.chars().count() <= MAX_NAME_CHARS));
+                for r in &u.data.records {
+                    prop_assert!(!r.field.is_empty() && r.field.chars().count() <= MAX_FIELD_CHARS);
+                    prop_assert!(!r.field.chars().any(char::is_control));
+                    prop_assert!(r.value.chars().all(|c| !c.is_control() || c == '\n'));
+                }
+            }
+        }
+
+        #[test]
+        fn addresses_that_parse_are_safe_in_mail_headers(input in "\\PC{0,80}") {
+            if let Ok(address) = EmailAddress::parse(&input) {
+                let s = address.as_str();
+                prop_assert!(!s.contains(['\r', '\n', ' ', '<', '>', ',']));
+                prop_assert_eq!(s, s.to_lowercase());
+                prop_assert!(s.len() <= 254);
+            }
+        }
+    }
+}

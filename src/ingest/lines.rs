@@ -110,3 +110,45 @@ mod tests {
         assert!(all(b"", 10).is_empty());
     }
 }
+
+/// Property tests: whatever the input, no line is longer than the limit, every byte
+/// is accounted for, and what fits comes back exactly.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn lines_are_bounded_and_bytes_accounted_for(
+            input in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(b'\r'), any::<u8>()], 0..600),
+            limit in 1usize..64,
+        ) {
+            let mut lines = BoundedLines::new(io::BufReader::with_capacity(7, &input[..]), limit);
+            let mut rebuilt = Vec::new();
+            let mut too_long = false;
+            while let Some(line) = lines.next_line().expect("reads") {
+                match line {
+                    Line::Text(t) => {
+                        prop_assert!(t.len() <= limit);
+                        rebuilt.extend_from_slice(&t);
+                        rebuilt.push(b'\n');
+                    }
+                    Line::TooLong(n) => {
+                        prop_assert!(n as usize > limit);
+                        too_long = true;
+                    }
+                }
+            }
+            prop_assert_eq!(lines.bytes_read, input.len() as u64);
+            if !too_long && !input.contains(&b'\r') {
+                let mut expected = input.clone();
+                if !expected.is_empty() && expected.last() != Some(&b'\n') {
+                    expected.push(b'\n');
+                }
+                prop_assert_eq!(rebuilt, expected);
+            }
+        }
+    }
+}

@@ -39,8 +39,6 @@ const WEBHOOK_BACKOFF: &[Duration] = &[
 ];
 /// Webhook tries before giving up.
 pub const WEBHOOK_MAX_ATTEMPTS: i32 = 10;
-/// How long a claimed item is reserved for this worker.
-const LEASE: Duration = Duration::minutes(2);
 
 /// When to try again after `attempts` failed tries.
 pub fn next_attempt(now: OffsetDateTime, attempts: i32) -> OffsetDateTime {
@@ -94,7 +92,8 @@ pub async fn deliver_due(
 ) -> Result<usize, crate::db::DbError> {
     let now = state.clock.now();
     let owner = worker.to_owned();
-    let items = state.db.transaction(move |c| queue::claim_due(c, &owner, now, now + LEASE, 20)).await?;
+    let lease = state.settings.outbox.lease;
+    let items = state.db.transaction(move |c| queue::claim_due(c, &owner, now, now + lease, 20)).await?;
     let handled = items.len();
     for item in items {
         let now = state.clock.now();

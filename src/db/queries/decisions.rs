@@ -295,7 +295,7 @@ pub fn decide(
     now: OffsetDateTime,
 ) -> Result<DecisionResult, DbError> {
     let request = load_request(conn, public_id)?;
-    if !matches!(request.status, RequestStatus::Received | RequestStatus::AwaitingDecision) {
+    if !request.status.can_decide() {
         return Err(DbError::Rejected(format!(
             "request {} is already {}",
             reference(&request.public_id),
@@ -756,7 +756,8 @@ pub fn settle(
             rights_requests::completed_at,
         ))
         .first(conn)?;
-    if completed.is_some() || !matches!(status.as_str(), "approved" | "partially_approved") {
+    let status: RequestStatus = status.parse().map_err(|e| DbError::Rejected(format!("stored status {e}")))?;
+    if completed.is_some() || !status.can_complete(0) {
         return Ok(false);
     }
     let open: i64 = propagation_tasks::table
@@ -764,7 +765,7 @@ pub fn settle(
         .filter(propagation_tasks::status.eq_any(["pending", "delivered"]))
         .count()
         .get_result(conn)?;
-    if open > 0 {
+    if !status.can_complete(open.max(0) as u64) {
         return Ok(false);
     }
     let tasks: i64 =

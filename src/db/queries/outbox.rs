@@ -158,3 +158,13 @@ pub fn delete_finished(conn: &mut DbConnection, before: OffsetDateTime) -> Resul
     Ok(diesel::delete(outbox::table.filter(outbox::sent_at.lt(before).or(outbox::failed_at.lt(before))))
         .execute(conn)?)
 }
+
+/// Undelivered items (neither sent nor given up) and when the oldest was queued.
+pub fn backlog(conn: &mut DbConnection) -> Result<(i64, Option<OffsetDateTime>), DbError> {
+    let (count, oldest): (i64, Option<time::PrimitiveDateTime>) = outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::failed_at.is_null())
+        .select((diesel::dsl::count_star(), diesel::dsl::min(outbox::created_at)))
+        .first(conn)?;
+    Ok((count, oldest.map(crate::db::from_db)))
+}

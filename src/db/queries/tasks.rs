@@ -426,3 +426,12 @@ pub fn take_due_reminders(
     }
     Ok(per_recipient)
 }
+
+/// Open tasks of every recipient past their due date (for monitoring).
+pub fn overdue_count(conn: &mut DbConnection, now: OffsetDateTime) -> Result<i64, DbError> {
+    Ok(propagation_tasks::table
+        .filter(propagation_tasks::status.eq_any(["pending", "delivered"]))
+        .filter(propagation_tasks::due_at.lt(to_db(now)))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# HTTP benchmark with wrk on loopback: req/s, p50, p99, errors and the portal's peak
+# RSS for the person's pages and forms, the processor API and the ingestion API, next
+# to a no-I/O page rendered through the same layout (the ceiling on this machine).
+#
+#   bench/http.sh sqlite /tmp/portal-bench.X/portal.sqlite3
+#   bench/http.sh postgres postgres://postgres@127.0.0.1:5432/bench_db
+#
+# The database must hold generated people (bench/import.sh); the demo people are added
+# at start. The "typical person" is generated person0 (GEN_DOMAIN, default example.test).
+# DURATION (default 20s) per figure, at concurrency 8 and 64.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BACKEND=${1:?sqlite or postgres}
+URL=${2:?database URL or path}
+DURATION=${DURATION:-20s}
+PERSON=${PERSON:-person0@${GEN_DOMAIN:-example.test}}
+PORT=${PORT:-18080}
+BASE="http://127.0.0.1:$PORT"
+WORK=$(mktemp -d /tmp/portal-http.XXXXXX)
+BIN=target/release/privacy-portal
+command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 2; }
+cargo build --release --quiet
+
+export PORTAL_DATABASE_URL=$URL PORTAL_BIND=127.0.0.1:$PORT PORTAL_LOG__FILTER=error PORTAL_DEMO=true
+export PORTAL_SECURITY__SECRET_KEY=${PORTAL_SECURITY__SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}
+export PORTAL_EMAIL__FILE_DIR=$WORK/mail PORTAL_SMTP_URL=
+
+t0=$(date +%s.%N)
+"$BIN" serve > "$WORK/serve.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+until curl -fs "$BASE/healthz" >/dev/null; do sleep 0.05; done
+printf 'start-up on the existing database (migrations checked, catalog synced): %.2f s\n' "$(echo "$(date +%s.%N) - $t0" | bc)"
+
+# Sign the typical person in with the e-mailed code (mail goes to files here).
+JAR=$WORK/cookies
+csrf_of() { grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
+CSRF=$(curl -s -c "$JAR" -b "$JAR" "$BASE/sign-in" | csrf_of)
+curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$CSRF" --data-urlencode "email=$PERSON" --data "next=" "$BASE/sign-in"
+for _ in $(seq 50); do ls "$WORK/mail"/*.eml >/dev/null 2>&1 && break; sleep 0.1; done
+CODE=$(grep -ho '\b[0-9]\{6\}\b' "$(ls -t "$WORK"/mail/*.eml | head -1)" | head -1)
+CSRF=$(curl -s -c "$JAR" -b "$JAR" "$BASE/sign-in/code" | csrf_of)
+curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$CSRF" --data "code=$CODE&next=" "$BASE/sign-in/code"
+COOKIE=$(awk '!/^#/ && NF>=7 {print $6"="$7}' "$JAR" | tail -1)
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/dashboard")" = 200 ] || { echo "sign-in failed" >&2; exit 1; }
+CSRF=$(curl -s -H "Cookie: $COOKIE" "$BASE/preferences" | csrf_of)
+REQ=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Cookie: $COOKIE" --data "csrf=$CSRF&scope=all&statement=" "$BASE/requests/new/access" | sed 's|.*/requests/||')
+PTOKEN=$("$BIN" tokens create --recipient crm-cloud --label bench 2>/dev/null)
+ITOKEN=$("$BIN" tokens create --source bench --label bench 2>/dev/null)
+
+ceiling=""
+run() { # name concurrency wrk-args...
+  local name=$1 c=$2; shift 2
+  echo 5 > "/proc/$PID/clear_refs" 2>/dev/null || true
+  local out; out=$(wrk -t2 -c"$c" -d"$DURATION" --latency "$@" 2>&1)
+  local rps p50 p99 errors rss
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx or 3xx/ {print $5}' <<<"$out"); errors=${errors:-0}
+  local sockerr; sockerr=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out"); errors=$((errors + ${sockerr:-0}))
+  rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$PID/status")
+  if [ "$name" = "ceiling" ] && [ "$c" = 8 ]; then ceiling=$rps; fi
+  local frac="-"; [ -n "$ceiling" ] && frac=$(echo "scale=2; $rps / $ceiling" | bc)
+  printf '%-22s c=%-3s %9s req/s  p50 %-9s p99 %-9s errors %-6s peak RSS %4s MiB  x ceiling %s\n' \
+    "$name" "$c" "$rps" "$p50" "$p99" "$errors" "$rss" "$frac"
+}
+
+echo "backend $BACKEND, $DURATION per figure, person $PERSON, $(nproc) cores"
+for c in 8 64; do
+  run ceiling "$c" "$BASE/"
+  run dashboard "$c" -H "Cookie: $COOKIE" "$BASE/dashboard"
+  run request-status "$c" -H "Cookie: $COOKIE" "$BASE/requests/$REQ"
+  COOKIE=$COOKIE ALTERNATE=1 BODY="csrf=$CSRF&entity=claranet-benelux&channel=phone&granted=false" \
+    run preference-save "$c" -s bench/wrk/post_form.lua "$BASE/preferences"
+  COOKIE=$COOKIE BODY="csrf=$CSRF&scope=all&statement=" run request-create "$c" -s bench/wrk/post_form.lua "$BASE/requests/new/access"
+  run processor-task-list "$c" -H "Authorization: Bearer $PTOKEN" "$BASE/api/processor/v1/tasks?limit=50"
+  TOKEN=$ITOKEN run ingest-upsert "$c" -s bench/wrk/ingest.lua "$BASE/api/ingest/v1/people"
+done
