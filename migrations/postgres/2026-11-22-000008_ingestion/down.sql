@@ -1,2 +1,3 @@
+DROP INDEX disclosures_purpose;
 DROP INDEX relationships_reference;
 DROP TABLE ingest_idempotency_keys;

@@ -12,3 +12,7 @@ CREATE TABLE ingest_idempotency_keys (
 );
 
 CREATE INDEX relationships_reference ON relationships (entity_id, reference);
+
+-- Foreign-key checks on purposes (id, entity_id) look disclosures up by purpose: without
+-- this index SQLite scans every disclosure for each purpose the catalog sync touches.
+CREATE INDEX disclosures_purpose ON disclosures (purpose_id, entity_id);

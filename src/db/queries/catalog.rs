@@ -189,6 +189,10 @@ struct CategoryRow<'a> {
 #[diesel(table_name = purposes, treat_none_as_null = true)]
 struct PurposeRow<'a> {
     key: &'a str,
+    // Part of the key (id, entity_id) that records and disclosures refer to: SQLite
+    // checks every referring row when an UPDATE names it, even unchanged. Set apart,
+    // only when it changes.
+    #[diesel(skip_update)]
     entity_id: i64,
     reference: &'a str,
     name_en: &'a str,
@@ -351,7 +355,11 @@ pub fn sync(conn: &mut DbConnection, catalog: &Catalog) -> Result<SyncReport, Db
             automated_decision: p.automated_decision,
             position: i as i32,
         };
-        purpose_ids.insert(p.key.as_str(), upsert_by_key!(conn, purposes, old, p.key, &row, report));
+        let id = upsert_by_key!(conn, purposes, old, p.key, &row, report);
+        if old_purpose_entities.get(&id).is_some_and(|e| *e != entity_id) {
+            diesel::update(purposes::table.find(id)).set(purposes::entity_id.eq(entity_id)).execute(conn)?;
+        }
+        purpose_ids.insert(p.key.as_str(), id);
     }
     let old_purposes = old;
 
