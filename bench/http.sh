@@ -42,7 +42,7 @@ for _ in $(seq 50); do ls "$WORK/mail"/*.eml >/dev/null 2>&1 && break; sleep 0.1
 CODE=$(grep -ho '\b[0-9]\{6\}\b' "$(ls -t "$WORK"/mail/*.eml | head -1)" | head -1)
 CSRF=$(curl -s -c "$JAR" -b "$JAR" "$BASE/sign-in/code" | csrf_of)
 curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$CSRF" --data "code=$CODE&next=" "$BASE/sign-in/code"
-COOKIE=$(awk '!/^#/ && NF>=7 {print $6"="$7}' "$JAR" | tail -1)
+COOKIE=$(sed 's/^#HttpOnly_//' "$JAR" | awk '!/^#/ && NF>=7 {printf "%s%s=%s", sep, $6, $7; sep="; "}')
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/dashboard")" = 200 ] || { echo "sign-in failed" >&2; exit 1; }
 CSRF=$(curl -s -H "Cookie: $COOKIE" "$BASE/preferences" | csrf_of)
 REQ=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Cookie: $COOKIE" --data "csrf=$CSRF&scope=all&statement=" "$BASE/requests/new/access" | sed 's|.*/requests/||')

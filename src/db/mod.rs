@@ -199,3 +199,13 @@ impl DbPool {
         }
     }
 }
+
+/// Runs `f` in a savepoint inside the caller's transaction: on `Err` only its own
+/// changes are rolled back (one person of an import batch, say), the rest stays.
+pub fn savepoint<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    use diesel::Connection as _;
+    conn.transaction(f)
+}

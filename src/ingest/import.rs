@@ -8,7 +8,6 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use diesel::Connection as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::csv_rows::{self, Header, Row};
@@ -456,9 +455,8 @@ fn commit(
     let mut outcomes: Vec<Result<ingest::Outcome, Vec<ItemError>>> = Vec::with_capacity(items.len());
     let result = ctx.pool.transaction_blocking(|c: &mut DbConnection| {
         for item in &items {
-            let one = c.transaction::<_, DbError, _>(|c| {
-                ingest::upsert_person(c, ctx.keys, ctx.stored, writer, &item.upsert, now)
-            });
+            let one =
+                crate::db::savepoint(c, |c| ingest::upsert_person(c, ctx.keys, ctx.stored, writer, &item.upsert, now));
             match one {
                 Ok(outcome) => outcomes.push(outcome),
                 Err(e) if is_item_error(&e) => outcomes.push(Err(vec![ItemError::new("", "refused", e.to_string())])),

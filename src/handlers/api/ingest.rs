@@ -5,7 +5,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel::Connection as _;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -134,7 +133,7 @@ async fn store(
                 let result = match item {
                     Err(errors) => Err(errors.clone()),
                     Ok(upsert) => {
-                        match c.transaction::<_, DbError, _>(|c| {
+                        match crate::db::savepoint(c, |c| {
                             ingest_queries::upsert_person(c, &st.keys, &st.catalog, &writer, upsert, now)
                         }) {
                             Ok(r) => r,
