@@ -342,6 +342,11 @@ pub fn run(ctx: &Context<'_>, opts: &Options) -> Result<Summary, String> {
         summary.rejects_file = Some(rejects.rejects_path.clone());
         summary.reasons_file = Some(rejects.reasons_path.clone());
     }
+    if !opts.dry_run && summary.created + summary.updated > 0 {
+        progress.set_message("updating the query planner's statistics");
+        let mut conn = ctx.pool.get().map_err(|e| format!("the database: {e}"))?;
+        crate::db::refresh_statistics(&mut conn).map_err(|e| format!("updating statistics: {e}"))?;
+    }
     progress.finish_and_clear();
     summary.elapsed = started.elapsed();
     Ok(summary)

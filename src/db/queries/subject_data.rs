@@ -288,6 +288,17 @@ pub fn requests(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Reque
 
 /// Everything held about `subject`.
 pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
+    load_with(conn, subject, true)
+}
+
+/// Everything held about `subject` except the consent history (`consent_events` left
+/// empty): for pages that do not show it, so their cost does not grow with every
+/// choice the person ever made.
+pub fn load_current(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
+    load_with(conn, subject, false)
+}
+
+fn load_with(conn: &mut DbConnection, subject: SubjectId, history: bool) -> Result<SubjectData, DbError> {
     let summary = subjects::summary(conn, subject)?;
     let relationships = relationships(conn, subject)?;
 
@@ -421,7 +432,7 @@ pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, 
         records,
         disclosures,
         preferences: preferences(conn, subject)?,
-        consent_events: consent_events(conn, subject)?,
+        consent_events: if history { consent_events(conn, subject)? } else { Vec::new() },
         requests: requests(conn, subject)?,
     })
 }

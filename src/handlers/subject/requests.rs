@@ -713,8 +713,10 @@ pub async fn request_page(
     let public_id = crate::domain::ids::PublicId::parse(&id).ok_or(AppError::NotFound)?;
     let subject = me.subject_id;
     let lookup = public_id.to_string();
-    let (detail, data) =
-        state.db.run(move |c| Ok((requests::find(c, subject, &lookup)?, subject_data::load(c, subject)?))).await?;
+    let (detail, data) = state
+        .db
+        .run(move |c| Ok((requests::find(c, subject, &lookup)?, subject_data::load_current(c, subject)?)))
+        .await?;
     let detail = detail.ok_or(AppError::NotFound)?;
     let request_id = crate::domain::ids::RequestId(detail.summary.id);
     let (tasks, lift) = state
