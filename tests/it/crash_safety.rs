@@ -4,7 +4,6 @@
 //! an acknowledged request still goes out. Both backends.
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration as StdDuration, Instant};
 
@@ -13,51 +12,13 @@ use privacy_portal::db::DbPool;
 use privacy_portal::db::queries::outbox;
 use privacy_portal::db::schema::*;
 
+use crate::helpers::child_portal::{serve, wait_healthy};
 use crate::helpers::harness::{SmtpServer, free_port};
-use crate::helpers::test_app::{Browser, TEST_SECRET_KEY, test_settings};
+use crate::helpers::test_app::{Browser, test_settings};
 use crate::helpers::{Backend, TestDb};
 use crate::on_both_backends;
 
 on_both_backends!(acknowledged_changes_survive_a_kill_in_the_middle_of_a_burst);
-
-struct Portal(Child);
-
-impl Drop for Portal {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &TestDb, port: u16, smtp: &SmtpServer) -> Portal {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_privacy-portal"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTAL_")) {
-        cmd.env_remove(k);
-    }
-    cmd.env("PORTAL_BIND", format!("127.0.0.1:{port}"))
-        .env("PORTAL_DATABASE_URL", &db.url)
-        .env("PORTAL_SECURITY__SECRET_KEY", TEST_SECRET_KEY)
-        .env("PORTAL_SMTP_URL", smtp.url())
-        .env("PORTAL_LOG__FILTER", "warn")
-        .env("PORTAL_SERVER__SHUTDOWN_TIMEOUT_SECS", "0")
-        // A mail claimed by the killed worker goes out once its lease ends.
-        .env("PORTAL_OUTBOX__LEASE_SECONDS", "5")
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(Portal)
-        .expect("the portal starts")
-}
-
-async fn wait_healthy(base: &str) {
-    let started = Instant::now();
-    while !matches!(reqwest::get(format!("{base}/healthz")).await, Ok(r) if r.status() == 200) {
-        assert!(started.elapsed() < StdDuration::from_secs(60), "the portal did not come up");
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
-}
 
 const PEOPLE: [&str; 4] =
     ["demo@example.com", "noor.jansen@example.nl", "fatima.elamrani@example.com", "pieter.bakker@example.nl"];
@@ -74,7 +35,8 @@ async fn acknowledged_changes_survive_a_kill_in_the_middle_of_a_burst(backend: B
     let db = TestDb::new(backend);
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut portal = serve(&db, port, &smtp);
+    // A mail claimed by the killed worker goes out once its lease ends: 5 s here.
+    let mut portal = serve(&db, port, &smtp, &[("PORTAL_OUTBOX__LEASE_SECONDS", "5")]);
     wait_healthy(&base).await;
     let mut people = Vec::new();
     for email in PEOPLE {
@@ -162,8 +124,7 @@ async fn acknowledged_changes_survive_a_kill_in_the_middle_of_a_burst(backend: B
         assert!(started.elapsed() < StdDuration::from_secs(60), "the burst is acknowledged");
         tokio::time::sleep(StdDuration::from_millis(10)).await;
     }
-    portal.0.kill().unwrap();
-    portal.0.wait().unwrap();
+    portal.kill_hard();
     for c in clients {
         c.await.unwrap();
     }
@@ -172,7 +133,7 @@ async fn acknowledged_changes_survive_a_kill_in_the_middle_of_a_burst(backend: B
     assert_eq!(acknowledged.requests.len(), PEOPLE.len());
 
     // Restart; what was acknowledged is there.
-    let _portal = serve(&db, port, &smtp);
+    let _portal = serve(&db, port, &smtp, &[("PORTAL_OUTBOX__LEASE_SECONDS", "5")]);
     wait_healthy(&base).await;
     for (email, count) in &acknowledged.preferences {
         let changes = *count - usize::from(already_off[email]);

@@ -5,7 +5,7 @@
 //! with SIGKILL before a webhook got through delivers it after restart.
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration as StdDuration, Instant};
 
 use base64::Engine as _;
@@ -19,6 +19,7 @@ use privacy_portal::db::schema::*;
 use serde_json::{Value, json};
 use time::Duration;
 
+use crate::helpers::child_portal::{serve, wait_healthy};
 use crate::helpers::harness::{SmtpServer, free_port};
 use crate::helpers::test_app::{Browser, TEST_SECRET_KEY, test_settings};
 use crate::helpers::webhook_receiver::WebhookReceiver;
@@ -459,56 +460,6 @@ async fn webhooks_are_signed_and_retried_with_one_id(backend: Backend) {
 }
 
 /// The portal binary, killed when dropped (also when the test fails half-way).
-struct Portal(Child);
-
-impl Portal {
-    /// SIGKILL: no shutdown, no flushing; what is committed is all that survives.
-    fn kill_hard(&mut self) {
-        self.0.kill().unwrap();
-        self.0.wait().unwrap();
-    }
-}
-
-impl Drop for Portal {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &TestDb, port: u16, smtp: &SmtpServer) -> Portal {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_privacy-portal"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PORTAL_")) {
-        cmd.env_remove(k);
-    }
-    cmd.env("PORTAL_BIND", format!("127.0.0.1:{port}"))
-        .env("PORTAL_DATABASE_URL", &db.url)
-        .env("PORTAL_SECURITY__SECRET_KEY", TEST_SECRET_KEY)
-        .env("PORTAL_SMTP_URL", smtp.url())
-        .env("PORTAL_LOG__FILTER", "warn")
-        .env("PORTAL_SERVER__SHUTDOWN_TIMEOUT_SECS", "0")
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map(Portal)
-        .expect("the portal starts")
-}
-
-async fn wait_healthy(base: &str) {
-    let started = Instant::now();
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
-            && r.status() == 200
-        {
-            return;
-        }
-        assert!(started.elapsed() < StdDuration::from_secs(60), "the portal did not come up");
-        tokio::time::sleep(StdDuration::from_millis(100)).await;
-    }
-}
-
 /// Outbox durability: the task and its webhook commit together, and survive SIGKILL.
 async fn a_killed_portal_delivers_the_webhook_after_restart(backend: Backend) {
     let smtp = SmtpServer::start();
@@ -516,7 +467,7 @@ async fn a_killed_portal_delivers_the_webhook_after_restart(backend: Backend) {
     let db = TestDb::new(backend);
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut portal = serve(&db, port, &smtp);
+    let mut portal = serve(&db, port, &smtp, &[]);
     wait_healthy(&base).await;
 
     // The operator points the mailing house's webhook at the receiver with the CLI.
@@ -555,7 +506,7 @@ async fn a_killed_portal_delivers_the_webhook_after_restart(backend: Backend) {
     portal.kill_hard();
     receiver.answer(200);
 
-    let mut portal = serve(&db, port, &smtp);
+    let mut portal = serve(&db, port, &smtp, &[]);
     wait_healthy(&base).await;
     let got = receiver.wait_for(2, 30).await;
     // The portal books the delivery after the receiver answered.

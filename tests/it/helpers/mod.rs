@@ -1,6 +1,7 @@
 //! Test support: fresh databases, a running portal, and a macro to run one test on
 //! both backends.
 
+pub mod child_portal;
 pub mod harness;
 pub mod processors;
 pub mod test_app;
