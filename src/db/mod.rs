@@ -171,7 +171,18 @@ impl DbPool {
             Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
             Backend::Postgres => None,
         };
-        conn.transaction(|c| f(c))
+        conn.transaction(|c| {
+            if let DbConnection::Sqlite(sqlite) = &mut **c {
+                // Take the write lock first. A transaction that reads and then writes
+                // cannot wait for another process's writer (SQLite answers "database is
+                // locked" at once rather than break its snapshot); one that starts with a
+                // write waits up to busy_timeout like any other. This statement changes
+                // no row.
+                use diesel::connection::SimpleConnection as _;
+                sqlite.batch_execute("UPDATE __diesel_schema_migrations SET version = version WHERE 0")?;
+            }
+            f(c)
+        })
     }
 
     /// Pool use: (connections open, of which idle, the maximum).
