@@ -366,7 +366,7 @@ pub fn tokens(settings: &Settings, command: TokensCommand) -> anyhow::Result<()>
                 (None, None) => bail!("give --recipient (processor API) or --source (ingestion API)"),
             };
             let (public_id, token) = admin.transaction(|c| {
-                let issued = tokens::issue(
+                tokens::issue_recorded(
                     c,
                     NewToken {
                         kind,
@@ -375,19 +375,9 @@ pub fn tokens(settings: &Settings, command: TokensCommand) -> anyhow::Result<()>
                         entity_scope: scope.clone(),
                         label: &label,
                     },
-                    now,
-                )?;
-                audit::append(
-                    c,
                     &Actor::System,
-                    crate::domain::audit::action::TOKEN_ISSUED,
-                    None,
-                    Some("token"),
-                    Some(&issued.0),
-                    serde_json::json!({ "recipient": recipient_id.map(|r| r.0), "source": source, "entities": scope, "label": label }),
                     now,
-                )?;
-                Ok(issued)
+                )
             })?;
             eprintln!("token {public_id} for {organisation} — store it now, it is not shown again:");
             println!("{token}");

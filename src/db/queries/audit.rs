@@ -172,37 +172,41 @@ pub struct AuditEntry {
     pub details: String,
 }
 
+type EntryRow = (i64, time::PrimitiveDateTime, String, Option<String>, String, Option<String>, Option<String>, String);
+
+const ENTRY_COLUMNS: (
+    audit_events::id,
+    audit_events::occurred_at,
+    audit_events::actor_kind,
+    audit_events::actor_id,
+    audit_events::action,
+    audit_events::target_kind,
+    audit_events::target_id,
+    audit_events::details,
+) = (
+    audit_events::id,
+    audit_events::occurred_at,
+    audit_events::actor_kind,
+    audit_events::actor_id,
+    audit_events::action,
+    audit_events::target_kind,
+    audit_events::target_id,
+    audit_events::details,
+);
+
+fn entry((id, at, actor_kind, actor_id, action, target_kind, target_id, details): EntryRow) -> AuditEntry {
+    AuditEntry { id, at: from_db(at), actor_kind, actor_id, action, target_kind, target_id, details }
+}
+
 /// The events about one person, newest first.
 pub fn for_subject(conn: &mut DbConnection, subject: i64, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
-    type R = (i64, time::PrimitiveDateTime, String, Option<String>, String, Option<String>, Option<String>, String);
-    let rows: Vec<R> = audit_events::table
+    let rows: Vec<EntryRow> = audit_events::table
         .filter(audit_events::subject_id.eq(subject))
         .order(audit_events::id.desc())
         .limit(limit)
-        .select((
-            audit_events::id,
-            audit_events::occurred_at,
-            audit_events::actor_kind,
-            audit_events::actor_id,
-            audit_events::action,
-            audit_events::target_kind,
-            audit_events::target_id,
-            audit_events::details,
-        ))
+        .select(ENTRY_COLUMNS)
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, at, actor_kind, actor_id, action, target_kind, target_id, details)| AuditEntry {
-            id,
-            at: from_db(at),
-            actor_kind,
-            actor_id,
-            action,
-            target_kind,
-            target_id,
-            details,
-        })
-        .collect())
+    Ok(rows.into_iter().map(entry).collect())
 }
 
 /// Events newest first, optionally only those whose action starts with `action` and
@@ -213,7 +217,6 @@ pub fn browse(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditEntry>, DbError> {
-    type R = (i64, time::PrimitiveDateTime, String, Option<String>, String, Option<String>, Option<String>, String);
     let mut query = audit_events::table.into_boxed();
     if let Some(prefix) = action {
         let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -222,31 +225,6 @@ pub fn browse(
     if let Some(before) = before {
         query = query.filter(audit_events::id.lt(before));
     }
-    let rows: Vec<R> = query
-        .order(audit_events::id.desc())
-        .limit(limit)
-        .select((
-            audit_events::id,
-            audit_events::occurred_at,
-            audit_events::actor_kind,
-            audit_events::actor_id,
-            audit_events::action,
-            audit_events::target_kind,
-            audit_events::target_id,
-            audit_events::details,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, at, actor_kind, actor_id, action, target_kind, target_id, details)| AuditEntry {
-            id,
-            at: from_db(at),
-            actor_kind,
-            actor_id,
-            action,
-            target_kind,
-            target_id,
-            details,
-        })
-        .collect())
+    let rows: Vec<EntryRow> = query.order(audit_events::id.desc()).limit(limit).select(ENTRY_COLUMNS).load(conn)?;
+    Ok(rows.into_iter().map(entry).collect())
 }

@@ -153,6 +153,16 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<ProcessorUser, DbError> {
     Ok(user(processor_users::table.find(id).select(columns()).first(conn)?))
 }
 
+/// A user by public id (disabled ones too).
+pub fn by_public_id(conn: &mut DbConnection, public_id: &str) -> Result<Option<ProcessorUser>, DbError> {
+    let row: Option<Row> = processor_users::table
+        .filter(processor_users::public_id.eq(public_id))
+        .select(columns())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(user))
+}
+
 /// Marks the first completed sign-in.
 pub fn activate(conn: &mut DbConnection, id: i64, now: OffsetDateTime) -> Result<(), DbError> {
     diesel::update(

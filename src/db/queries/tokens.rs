@@ -7,6 +7,7 @@ use time::{Duration, OffsetDateTime};
 use crate::auth::keys::{random_token, token_hash};
 use crate::db::schema::api_tokens;
 use crate::db::{DbConnection, DbError, from_db, to_db};
+use crate::domain::audit::{Actor, action};
 use crate::domain::ids::{PublicId, RecipientId};
 
 /// A token that authenticated.
@@ -87,6 +88,25 @@ pub fn issue(conn: &mut DbConnection, t: NewToken<'_>, now: OffsetDateTime) -> R
         ))
         .execute(conn)?;
     Ok((public_id.to_string(), token))
+}
+
+/// Issues a token and records it in the audit trail (who, for which recipient or source
+/// and entities, with which label; never the secret), in the caller's transaction.
+pub fn issue_recorded(
+    conn: &mut DbConnection,
+    t: NewToken<'_>,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<(String, String), DbError> {
+    let details = serde_json::json!({
+        "recipient": t.recipient.map(|r| r.0),
+        "source": t.source_system,
+        "entities": t.entity_scope,
+        "label": t.label,
+    });
+    let issued = issue(conn, t, now)?;
+    super::audit::append(conn, actor, action::TOKEN_ISSUED, None, Some("token"), Some(&issued.0), details, now)?;
+    Ok(issued)
 }
 
 /// The owner of a presented token, if it is valid and not revoked. Records use at most

@@ -376,9 +376,7 @@ pub async fn disable_processor(
 ) -> Result<HttpResponse, AppError> {
     let (actor, now, id) = (me.actor(), state.clock.now(), id.into_inner());
     apply(&req, &me, &state, &form.session, move |c| {
-        let Some(user) = processors::list(c, None)?.into_iter().find(|u| u.public_id == id) else {
-            return Ok(Err("admin.error_unknown"));
-        };
+        let Some(user) = processors::by_public_id(c, &id)? else { return Ok(Err("admin.error_unknown")) };
         processors::set_disabled(c, user.id, true, now)?;
         sessions::delete_all_for_processor_user(c, user.id)?;
         audit::append(
@@ -420,7 +418,7 @@ pub async fn create_token(
             Ok(v) => v,
             Err(key) => return Ok(Err(key)),
         };
-        let (public_id, token) = tokens::issue(
+        let (_, token) = tokens::issue_recorded(
             c,
             NewToken {
                 kind: "processor",
@@ -429,16 +427,7 @@ pub async fn create_token(
                 entity_scope: None,
                 label: &label,
             },
-            now,
-        )?;
-        audit::append(
-            c,
             &actor,
-            action::TOKEN_ISSUED,
-            None,
-            Some("token"),
-            Some(&public_id),
-            serde_json::json!({ "recipient": recipient.0 }),
             now,
         )?;
         Ok(Ok(("admin.token_created", Some(token))))
@@ -487,26 +476,16 @@ pub async fn create_source_token(
             Ok(s) => s,
             Err(key) => return Ok(Err(key)),
         };
-        let scope = (!scope.is_empty()).then_some(scope);
-        let (public_id, token) = tokens::issue(
+        let (_, token) = tokens::issue_recorded(
             c,
             NewToken {
                 kind: "ingest",
                 recipient: None,
                 source_system: Some(&source),
-                entity_scope: scope.clone(),
+                entity_scope: (!scope.is_empty()).then_some(scope),
                 label: &label,
             },
-            now,
-        )?;
-        audit::append(
-            c,
             &actor,
-            action::TOKEN_ISSUED,
-            None,
-            Some("token"),
-            Some(&public_id),
-            serde_json::json!({ "source": source, "entities": scope }),
             now,
         )?;
         Ok(Ok(("admin.token_created", Some(token))))
