@@ -18,11 +18,11 @@
 // Prints one JSON line: {"ok": true, "steps": {...}, "axe": {...}, "cspViolations": [...]}
 // and exits 0; on failure {"ok": false, "step": "...", "error": "...", "html": "..."}.
 
-import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { extractCode, messagesFor } from './mail.mjs';
+import { base32Decode, totp } from './totp.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_PATH = require.resolve('axe-core/axe.min.js');
@@ -44,28 +44,6 @@ async function fail(err) {
   process.exit(1);
 }
 
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
-    const v = alphabet.indexOf(c);
-    if (v < 0) throw new Error(`not base32: ${c}`);
-    bits += v.toString(2).padStart(5, '0');
-  }
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-// RFC 6238 with the portal's parameters; `at` is the portal's clock in seconds.
-function totp(secret, at) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)));
-  const mac = createHmac('sha1', secret).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(value).padStart(6, '0');
-}
 
 async function main() {
   const [baseArg, apiArg, email, reference] = process.argv.slice(2);
