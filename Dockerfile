@@ -16,14 +16,16 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin portal \
- && mkdir -p /data && chown portal /data
+ && mkdir -p /data /ledger && chown portal /data /ledger
 WORKDIR /app
 COPY --from=build /src/target/release/privacy-portal /usr/local/bin/privacy-portal
 COPY config /app/config
 USER portal
-VOLUME /data
+# The erasure ledger has its own volume: it must outlive the database and its backups.
+VOLUME /data /ledger
 ENV PORTAL_BIND=0.0.0.0:8080 \
     PORTAL_DATABASE_URL=sqlite:///data/portal.sqlite3 \
+    PORTAL_ERASURE_LEDGER__PATH=/ledger/erasure-ledger.jsonl \
     PORTAL_DEMO=false \
     PORTAL_LOG__FORMAT=json
 EXPOSE 8080

@@ -62,6 +62,14 @@ pub enum Command {
     Import(ImportArgs),
     /// Writes synthetic people as JSON Lines in the import format (benchmarks, demos).
     Generate(GenerateArgs),
+    /// An online backup of the SQLite database into a new file (PostgreSQL: pg_dump).
+    Backup {
+        /// The backup file to create.
+        file: PathBuf,
+    },
+    /// The erasure ledger: export it from the database, or re-apply it after a restore.
+    #[command(subcommand)]
+    Erasures(crate::backup::ErasuresCommand),
 }
 
 /// `import FILE`
@@ -132,6 +140,8 @@ pub fn main() -> ExitCode {
         Command::Staff(c) => admin::staff(&settings, c),
         Command::Import(args) => return import(&settings, &args),
         Command::Generate(args) => generate(&settings, &args),
+        Command::Backup { file } => crate::backup::backup(&settings, &file),
+        Command::Erasures(c) => crate::backup::erasures(&settings, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod backup;
 pub mod catalog;
 pub mod certificates;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod email;
+pub mod erasure_ledger;
 pub mod error;
 pub mod export;
 pub mod extractors;

@@ -62,6 +62,17 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     /// The outbox worker.
     pub outbox: OutboxSettings,
+    /// The erasure ledger.
+    pub erasure_ledger: ErasureLedgerSettings,
+}
+
+/// `[erasure_ledger]`.
+#[derive(Debug, Clone)]
+pub struct ErasureLedgerSettings {
+    /// The JSON Lines file the portal appends erasures to; `None`: not written.
+    pub path: Option<PathBuf>,
+    /// How often new erasures are appended.
+    pub interval: std::time::Duration,
 }
 
 /// `[outbox]`.
@@ -575,6 +586,14 @@ struct RawSettings {
     staff: RawStaff,
     metrics: RawMetrics,
     outbox: RawOutbox,
+    erasure_ledger: RawErasureLedger,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawErasureLedger {
+    path: String,
+    interval_seconds: i64,
 }
 
 #[derive(Deserialize)]
@@ -906,7 +925,16 @@ impl RawSettings {
         let outbox = OutboxSettings {
             lease: time::Duration::seconds(ranged("outbox.lease_seconds", self.outbox.lease_seconds, 5..=3600)?),
         };
+        let erasure_ledger = ErasureLedgerSettings {
+            path: Some(self.erasure_ledger.path.trim()).filter(|p| !p.is_empty()).map(PathBuf::from),
+            interval: std::time::Duration::from_secs(ranged(
+                "erasure_ledger.interval_seconds",
+                self.erasure_ledger.interval_seconds,
+                1..=3600,
+            )? as u64),
+        };
         Ok(Settings {
+            erasure_ledger,
             outbox,
             metrics,
             staff,

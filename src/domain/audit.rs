@@ -21,6 +21,11 @@ pub mod action {
     pub const REQUEST_REJECTED: &str = "request.rejected";
     /// Every recipient answered; the request is complete.
     pub const REQUEST_COMPLETED: &str = "request.completed";
+    /// An erasure changed the portal's copy: which records, which suppression markers
+    /// (ids and keyed hashes only; the erasure ledger re-applies it after a restore).
+    pub const ERASURE_APPLIED: &str = "erasure.applied";
+    /// A restored backup was brought up to date with an erasure made after it.
+    pub const ERASURE_REAPPLIED: &str = "erasure.reapplied";
     /// A full erasure removed the last identifiers of a person.
     pub const SUBJECT_ERASED: &str = "subject.erased";
     /// A recipient was given an onward change (Art. 19).

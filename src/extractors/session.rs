@@ -219,6 +219,13 @@ struct WithCsrf<T> {
 /// Largest form body accepted.
 pub const FORM_LIMIT: usize = 16 * 1024;
 
+/// Decodes a form body into its CSRF token and the form's own fields: what
+/// `CsrfForm` runs on every POST (and what `fuzz/` feeds arbitrary bytes).
+pub fn decode_form<T: DeserializeOwned>(body: &[u8]) -> Result<(String, T), serde_urlencoded::de::Error> {
+    let parsed: WithCsrf<T> = serde_urlencoded::from_bytes(body)?;
+    Ok((parsed.csrf, parsed.inner))
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
@@ -238,16 +245,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 return Err(AppError::PayloadTooLarge);
             }
             let session = load_session(&req).await?;
-            let parsed: WithCsrf<T> = serde_urlencoded::from_bytes(&body).map_err(|e| {
+            let (csrf, form) = decode_form::<T>(&body).map_err(|e| {
                 tracing::info!(path = req.path(), error = %e, "form rejected: malformed");
                 AppError::BadRequest("the form is incomplete or malformed".into())
             })?;
             match session {
                 Some(session)
-                    if !parsed.csrf.is_empty()
-                        && constant_time_eq(parsed.csrf.as_bytes(), session.csrf_token.as_bytes()) =>
+                    if !csrf.is_empty() && constant_time_eq(csrf.as_bytes(), session.csrf_token.as_bytes()) =>
                 {
-                    Ok(CsrfForm { form: parsed.inner, session })
+                    Ok(CsrfForm { form, session })
                 }
                 _ => {
                     tracing::warn!(path = req.path(), "form rejected: missing or wrong CSRF token");

@@ -1,7 +1,9 @@
 //! Background work inside the portal process: delivering the outbox, reminding
-//! recipients of overdue tasks, and removing expired sign-in state. Safe to run in several instances against one database.
+//! recipients of overdue tasks, removing expired sign-in state, and appending erasures
+//! to the erasure ledger. Safe to run in several instances against one database.
 
 pub mod cleanup;
+pub mod erasure_ledger;
 pub mod outbox;
 pub mod reminders;
 pub mod restrictions;
@@ -18,6 +20,9 @@ pub fn spawn(state: AppState, mailer: Mailer) -> anyhow::Result<()> {
         .timeout(state.settings.webhooks.timeout)
         .build()?;
     tokio::spawn(outbox::run(state.clone(), mailer, http));
+    if let Some(path) = state.settings.erasure_ledger.path.clone() {
+        tokio::spawn(erasure_ledger::run(state.clone(), path));
+    }
     tokio::spawn(cleanup::run(state));
     Ok(())
 }

@@ -25,6 +25,7 @@ mod migrations;
 mod portal;
 mod processor_api;
 mod propagation;
+mod restore_drill;
 mod scale_out;
 mod sign_in_email;
 mod sign_in_oidc;

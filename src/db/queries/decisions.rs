@@ -349,9 +349,13 @@ pub fn decide(
     let items = load_items(conn, request.id)?;
     let scope = entities_in_scope(&request, &data);
     let today = now.date();
+    // What an erasure did, as ids and keyed hashes: the erasure ledger that re-applies it
+    // to a restored backup (`erasures reapply`).
+    let mut erasure_trace: Option<(Vec<i64>, Vec<String>)> = None;
     match request.kind {
         RequestKind::Erasure => {
             let mut erased: BTreeMap<EntityId, BTreeSet<CategoryId>> = BTreeMap::new();
+            let mut erased_ids: Vec<i64> = Vec::new();
             for record in data.records.iter().filter(|r| scope.contains(&r.entity) && r.erased_at.is_none()) {
                 let ended =
                     data.relationships.iter().filter(|r| r.entity == record.entity).filter_map(|r| r.until).max();
@@ -386,6 +390,7 @@ pub fn decide(
                             ))
                             .execute(conn)?;
                         erased.entry(record.entity).or_default().insert(record.category);
+                        erased_ids.push(record.id.0);
                         result.erased += 1;
                     }
                     ErasureOutcome::Keep { purpose, until } => {
@@ -412,7 +417,8 @@ pub fn decide(
             // The portal's copy is gone: end every session, and remember (as keyed hashes
             // only) who was erased so later imports do not bring the data back.
             sessions::delete_all_for_subject(conn, request.subject, None)?;
-            suppress(conn, engine, &request, &data, &scope, now)?;
+            let suppressed = suppress(conn, engine, &request, &data, &scope, now)?;
+            erasure_trace = Some((erased_ids, suppressed));
             result.tasks = tasks_for_categories(
                 conn,
                 engine,
@@ -656,6 +662,18 @@ pub fn decide(
         serde_json::json!({ "kind": request.kind.as_str(), "tasks": result.tasks, "erased": result.erased, "kept": result.kept, "changed": result.changed }),
         now,
     )?;
+    if let Some((records, suppressions)) = erasure_trace {
+        audit::append(
+            conn,
+            actor,
+            crate::domain::audit::action::ERASURE_APPLIED,
+            Some(request.subject.0),
+            Some("request"),
+            Some(&request.public_id),
+            serde_json::json!({ "status": status.as_str(), "records": records, "suppressions": suppressions }),
+            now,
+        )?;
+    }
     let settled = settle(conn, engine, RequestId(request.id), now)?;
     result.status = if settled { RequestStatus::Completed.to_string() } else { status.to_string() };
     Ok(result)
@@ -668,7 +686,7 @@ fn suppress(
     data: &subject_data::SubjectData,
     scope: &BTreeSet<EntityId>,
     now: OffsetDateTime,
-) -> Result<(), DbError> {
+) -> Result<Vec<String>, DbError> {
     let mut identifiers: Vec<String> = Vec::new();
     if request.entity.is_none()
         && let Some(email) = &data.summary.email
@@ -683,21 +701,27 @@ fn suppress(
             identifiers.push(format!("email:{}:{email}", entity.key));
         }
     }
-    for identifier in identifiers {
-        let hash = suppression_hash(engine.keys, &identifier);
-        let exists: i64 =
-            suppressions::table.filter(suppressions::identifier_hash.eq(&hash)).count().get_result(conn)?;
-        if exists == 0 {
-            diesel::insert_into(suppressions::table)
-                .values((
-                    suppressions::identifier_hash.eq(&hash),
-                    suppressions::reason.eq("erasure"),
-                    suppressions::created_at.eq(to_db(now)),
-                ))
-                .execute(conn)?;
-        }
+    let hashes: Vec<String> = identifiers.iter().map(|i| suppression_hash(engine.keys, i)).collect();
+    for hash in &hashes {
+        insert_suppression(conn, hash, now)?;
     }
-    Ok(())
+    Ok(hashes)
+}
+
+/// Stores a suppression marker unless it is there already.
+pub fn insert_suppression(conn: &mut DbConnection, hash: &str, now: OffsetDateTime) -> Result<bool, DbError> {
+    let exists: i64 = suppressions::table.filter(suppressions::identifier_hash.eq(hash)).count().get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(suppressions::table)
+        .values((
+            suppressions::identifier_hash.eq(hash),
+            suppressions::reason.eq("erasure"),
+            suppressions::created_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    Ok(true)
 }
 
 /// The keyed hash a suppression marker stores for an identifier (`email:…`,
@@ -806,17 +830,7 @@ pub fn settle(
         .count()
         .get_result(conn)?;
     if kind == "erasure" && entity.is_none() && kept == 0 {
-        diesel::delete(subject_emails::table.filter(subject_emails::subject_id.eq(subject))).execute(conn)?;
-        diesel::delete(subject_oidc_identities::table.filter(subject_oidc_identities::subject_id.eq(subject)))
-            .execute(conn)?;
-        diesel::update(subjects::table.find(subject))
-            .set((
-                subjects::display_name.eq(""),
-                subjects::erased_at.eq(Some(to_db(now))),
-                subjects::updated_at.eq(to_db(now)),
-            ))
-            .execute(conn)?;
-        sessions::delete_all_for_subject(conn, SubjectId(subject), None)?;
+        remove_identifiers(conn, SubjectId(subject), now)?;
         audit::append(
             conn,
             &Actor::System,
@@ -829,6 +843,23 @@ pub fn settle(
         )?;
     }
     Ok(true)
+}
+
+/// Removes the last identifiers of a fully erased person: addresses, linked sign-in
+/// identities, name and sessions. The row stays, blank, for the audit trail's ids.
+pub fn remove_identifiers(conn: &mut DbConnection, subject: SubjectId, now: OffsetDateTime) -> Result<(), DbError> {
+    diesel::delete(subject_emails::table.filter(subject_emails::subject_id.eq(subject.0))).execute(conn)?;
+    diesel::delete(subject_oidc_identities::table.filter(subject_oidc_identities::subject_id.eq(subject.0)))
+        .execute(conn)?;
+    diesel::update(subjects::table.find(subject.0))
+        .set((
+            subjects::display_name.eq(""),
+            subjects::erased_at.eq(Some(to_db(now))),
+            subjects::updated_at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
+    sessions::delete_all_for_subject(conn, subject, None)?;
+    Ok(())
 }
 
 /// Open requests, oldest first: (reference, public id, kind, status, received, due).

@@ -6,6 +6,7 @@ pub mod authenticators;
 pub mod catalog;
 pub mod challenges;
 pub mod decisions;
+pub mod erasures;
 pub mod idempotency;
 pub mod ingest;
 pub mod oidc_logins;

@@ -42,6 +42,7 @@ pub fn test_settings(db: &TestDb, extra: &[(&str, &str)]) -> Settings {
         ("PORTAL_LOG__FILTER".to_owned(), "warn".to_owned()),
         ("PORTAL_SECURITY__SECRET_KEY".to_owned(), TEST_SECRET_KEY.to_owned()),
         ("PORTAL_EMAIL__FILE_DIR".to_owned(), db.dir().join("mail").display().to_string()),
+        ("PORTAL_ERASURE_LEDGER__PATH".to_owned(), db.dir().join("erasure-ledger.jsonl").display().to_string()),
     ];
     env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     Settings::load(None, env).expect("test settings are valid")

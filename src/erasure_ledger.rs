@@ -1,0 +1,196 @@
+//! The erasure ledger: every erasure the portal carried out, as ids and keyed hashes
+//! only, in a JSON Lines file kept apart from the database and its backups.
+//!
+//! A backup restored after an erasure would bring the erased data back. The ledger is
+//! what puts it right: `privacy-portal erasures reapply LEDGER` replays each erasure on
+//! the restored database — the suppression markers, the blanked records, the removed
+//! identifiers, the request's decision — without creating tasks or mail, because the
+//! recipients were told the first time. The portal appends to the ledger as it goes
+//! (`jobs::erasure_ledger`); `erasures export` writes the same lines from a database.
+
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::domain::audit::action;
+
+/// The audit actions the ledger carries.
+pub const ACTIONS: [&str; 5] = [
+    action::ERASURE_APPLIED,
+    action::SUBJECT_ERASED,
+    action::REQUEST_COMPLETED,
+    action::TASK_APPLIED,
+    action::TASK_DECLINED,
+];
+
+/// One line of the ledger: an audit event of one of [`ACTIONS`]. Recipients' answers
+/// and completions are carried so a restored task is not reminded or sent again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    /// The audit event's chain hash: unique, and what identifies the line.
+    pub hash: String,
+    /// When it happened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// One of [`ACTIONS`].
+    pub action: String,
+    /// The person's row id.
+    pub subject: Option<i64>,
+    /// The request's public id, where the event is about a request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    /// The task's public id (`task.applied`, `task.declined`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// How the recipient answered (`portal`, `api`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// The request's status after the decision (`erasure.applied`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Row ids of the records erased (`erasure.applied`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<i64>,
+    /// Suppression markers (keyed hashes) set (`erasure.applied`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressions: Vec<String>,
+}
+
+/// A ledger file that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// What reading a ledger gave.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    /// The entries, in file order, each hash once.
+    pub entries: Vec<LedgerEntry>,
+    /// Lines seen twice (two instances writing one file, or an export appended).
+    pub duplicates: usize,
+    /// Line numbers (1-based) that are not ledger entries: a line a crash cut short. The
+    /// writer writes such an event again, as its hash is not in the file.
+    pub unreadable: Vec<usize>,
+}
+
+/// Reads a ledger. A missing file is an empty ledger.
+pub fn read(path: &Path) -> Result<Ledger, LedgerError> {
+    let io = |source| LedgerError::Io { path: path.display().to_string(), source };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
+        Err(e) => return Err(io(e)),
+    };
+    let mut ledger = Ledger::default();
+    let mut seen = HashSet::new();
+    for (n, line) in BufReader::new(file).lines().enumerate() {
+        let Ok(line) = line else {
+            ledger.unreadable.push(n + 1);
+            continue;
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<LedgerEntry>(&line) {
+            Ok(entry) => {
+                if seen.insert(entry.hash.clone()) {
+                    ledger.entries.push(entry);
+                } else {
+                    ledger.duplicates += 1;
+                }
+            }
+            Err(_) => ledger.unreadable.push(n + 1),
+        }
+    }
+    Ok(ledger)
+}
+
+/// Appends entries, one line each, and syncs the file before returning.
+pub fn append(path: &Path, entries: &[LedgerEntry]) -> Result<(), LedgerError> {
+    let io = |source| LedgerError::Io { path: path.display().to_string(), source };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let mut file = OpenOptions::new().create(true).append(true).open(path).map_err(io)?;
+    let mut text = String::new();
+    for entry in entries {
+        // Serialising plain ids and strings cannot fail.
+        text.push_str(&serde_json::to_string(entry).unwrap_or_default());
+        text.push('\n');
+    }
+    // A torn line left by a crash must not swallow the first new one.
+    if file.metadata().map_err(io)?.len() > 0 && !ends_with_newline(path).map_err(io)? {
+        text.insert(0, '\n');
+    }
+    file.write_all(text.as_bytes()).map_err(io)?;
+    file.sync_data().map_err(io)?;
+    Ok(())
+}
+
+fn ends_with_newline(path: &Path) -> std::io::Result<bool> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    f.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(hash: &str) -> LedgerEntry {
+        LedgerEntry {
+            hash: hash.into(),
+            at: time::macros::datetime!(2026-11-22 10:00 UTC),
+            action: action::ERASURE_APPLIED.into(),
+            subject: Some(7),
+            request: Some("r".into()),
+            task: None,
+            via: None,
+            status: Some("approved".into()),
+            records: vec![1, 2],
+            suppressions: vec!["ab".into()],
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_an_empty_ledger_and_lines_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/ledger.jsonl");
+        assert!(read(&path).unwrap().entries.is_empty());
+        append(&path, &[entry("a"), entry("b")]).unwrap();
+        append(&path, &[entry("a")]).unwrap();
+        let ledger = read(&path).unwrap();
+        assert_eq!(ledger.entries, vec![entry("a"), entry("b")]);
+        assert_eq!(ledger.duplicates, 1);
+    }
+
+    #[test]
+    fn a_torn_line_is_reported_and_the_next_append_starts_a_new_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.jsonl");
+        append(&path, &[entry("a")]).unwrap();
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"hash\":\"b\",\"at\":").unwrap();
+        let ledger = read(&path).unwrap();
+        assert_eq!((ledger.entries.len(), ledger.unreadable.clone()), (1, vec![2]));
+        append(&path, &[entry("c")]).unwrap();
+        let ledger = read(&path).unwrap();
+        assert_eq!(ledger.entries, vec![entry("a"), entry("c")]);
+        assert_eq!(ledger.unreadable, vec![2]);
+    }
+}

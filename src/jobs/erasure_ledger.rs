@@ -1,0 +1,69 @@
+//! Appends erasures to the erasure ledger file as they happen (`crate::erasure_ledger`).
+//!
+//! The database is the source: every few seconds the audit events the ledger carries
+//! that are not in the file yet are appended. A crash between commit and append loses
+//! nothing (the next run appends them), and a restored database whose event ids repeat
+//! the lost ones is told apart by the events' chain hashes.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::db::queries::erasures;
+use crate::erasure_ledger::{self, LedgerError};
+use crate::state::AppState;
+
+/// Where the writer is: hashes already in the file, and the last event id read.
+#[derive(Debug, Default)]
+pub struct Cursor {
+    known: HashSet<String>,
+    after: i64,
+}
+
+/// Runs forever, appending every `erasure_ledger.interval`.
+pub async fn run(state: AppState, path: PathBuf) {
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        if cursor.is_none() {
+            match load(&path).await {
+                Ok(c) => cursor = Some(c),
+                Err(e) => tracing::error!(error = %e, "cannot read the erasure ledger; will retry"),
+            }
+        }
+        if let Some(c) = cursor.as_mut() {
+            match append_new(&state, &path, c).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, "appended to the erasure ledger"),
+                Err(e) => tracing::error!(error = %e, "cannot append to the erasure ledger; will retry"),
+            }
+        }
+        tokio::time::sleep(state.settings.erasure_ledger.interval).await;
+    }
+}
+
+/// Reads the hashes the file holds.
+pub async fn load(path: &Path) -> Result<Cursor, LedgerError> {
+    let path = path.to_owned();
+    let ledger = tokio::task::spawn_blocking(move || erasure_ledger::read(&path))
+        .await
+        .map_err(|e| LedgerError::Io { path: String::new(), source: std::io::Error::other(e) })??;
+    Ok(Cursor { known: ledger.entries.into_iter().map(|e| e.hash).collect(), after: 0 })
+}
+
+/// Appends the events after the cursor that the file does not hold; returns how many.
+pub async fn append_new(state: &AppState, path: &Path, cursor: &mut Cursor) -> anyhow::Result<usize> {
+    let mut appended = 0;
+    loop {
+        let after = cursor.after;
+        let batch = state.db.run(move |c| erasures::ledger_after(c, after, 1000)).await?;
+        let Some((last, _)) = batch.last() else { return Ok(appended) };
+        let last = *last;
+        let new: Vec<_> = batch.into_iter().map(|(_, e)| e).filter(|e| !cursor.known.contains(&e.hash)).collect();
+        if !new.is_empty() {
+            let (p, entries) = (path.to_owned(), new.clone());
+            tokio::task::spawn_blocking(move || erasure_ledger::append(&p, &entries)).await??;
+            appended += new.len();
+            cursor.known.extend(new.into_iter().map(|e| e.hash));
+        }
+        cursor.after = last;
+    }
+}
