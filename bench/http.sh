@@ -64,7 +64,7 @@ ceiling=""
 run() { # name concurrency wrk-args...
   local name=$1 c=$2; shift 2
   echo 5 > "/proc/$PID/clear_refs" 2>/dev/null || true
-  local out; out=$(wrk -t2 -c"$c" -d"$DURATION" --latency "$@" 2>&1)
+  local out; out=$(wrk -t2 -c"$c" -d"${DURATION}" --latency "$@" 2>&1)
   local rps p50 p99 errors rss
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -73,7 +73,7 @@ run() { # name concurrency wrk-args...
   local sockerr; sockerr=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out"); errors=$((errors + ${sockerr:-0}))
   rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$PID/status")
   if [ "$name" = "ceiling" ] && [ "$c" = 8 ]; then ceiling=$rps; fi
-  local frac="-"; [ -n "$ceiling" ] && frac=$(echo "scale=2; $rps / $ceiling" | bc)
+  local frac="-"; [ -n "$ceiling" ] && frac=$(echo "scale=3; $rps / $ceiling" | bc)
   printf '%-22s c=%-3s %9s req/s  p50 %-9s p99 %-9s errors %-6s peak RSS %4s MiB  x ceiling %s\n' \
     "$name" "$c" "$rps" "$p50" "$p99" "$errors" "$rss" "$frac"
 }
@@ -87,14 +87,51 @@ for c in 8 64; do
   run request-status "$c" -H "Cookie: $COOKIE" "$BASE/requests/$REQ"
   run processor-task-list "$c" -H "Authorization: Bearer $PTOKEN" "$BASE/api/processor/v1/tasks?limit=50"
 done
+# READS_ONLY=1 stops here (comparisons of page cost across database sizes).
+[ "${READS_ONLY:-0}" = 1 ] && exit 0
 for c in 8 64; do
   COOKIE=$COOKIE ALTERNATE=1 BODY="csrf=$CSRF&entity=claranet-benelux&channel=phone&granted=false" \
     run preference-save "$c" -s bench/wrk/post_form.lua "$BASE/preferences"
   TOKEN=$ITOKEN run ingest-upsert "$c" -s bench/wrk/ingest.lua "$BASE/api/ingest/v1/people"
 done
-# Request creation is not a sustained load for one person (one open request per kind
-# and organisation); time one filing per person instead.
-for kind in portability objection; do
-  t=$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $COOKIE" --data "csrf=$CSRF&scope=all&statement=" "$BASE/requests/new/$kind")
-  printf 'request-create (%s, single) %.1f ms\n' "$kind" "$(echo "$t * 1000" | bc -l)"
+# Request creation: a person has one open request of a kind per organisation, so each
+# filing is by another person, signed in by bench/sessions.py (FILERS per run).
+FILERS=${FILERS:-30000}
+for c in 8 64; do
+  python3 bench/sessions.py "$BACKEND" "$URL" "$FILERS" > "$WORK/filers-$c"
+  TOKENS=$WORK/filers-$c BODY="scope=all&statement=" run request-create-access "$c" -s bench/wrk/per_person.lua "$BASE/requests/new/access"
+done
+
+# Processor confirms need open tasks: erasures decided when filed (restart with
+# requests.auto_approve = erasure) make one task per recipient that received erased
+# data; then each task is confirmed once over the API with its recipient's token.
+kill $PID; wait $PID 2>/dev/null || true
+PORTAL_REQUESTS__AUTO_APPROVE='["erasure"]' "$BIN" serve > "$WORK/serve2.log" 2>&1 &
+PID=$!
+until curl -fs "$BASE/healthz" >/dev/null; do
+  kill -0 $PID 2>/dev/null || { echo "the portal did not start:" >&2; cat "$WORK/serve2.log" >&2; exit 1; }
+  sleep 0.05
+done
+for c in 8 64; do
+  python3 bench/sessions.py "$BACKEND" "$URL" "$FILERS" > "$WORK/erasers-$c"
+  TOKENS=$WORK/erasers-$c BODY="scope=all&statement=" run erasure-filed-and-done "$c" -s bench/wrk/per_person.lua "$BASE/requests/new/erasure"
+done
+open_tasks="SELECT r.key, t.public_id FROM propagation_tasks t JOIN recipients r ON r.id = t.recipient_id \
+  WHERE t.status IN ('pending', 'delivered') ORDER BY t.id"
+case $BACKEND in
+  sqlite) sqlite3 -separator ' ' "${URL#sqlite://}" "$open_tasks" > "$WORK/open-tasks" ;;
+  *) psql "$URL" -AtF ' ' -c "$open_tasks" > "$WORK/open-tasks" ;;
+esac
+: > "$WORK/tasks"
+for key in $(cut -d' ' -f1 "$WORK/open-tasks" | sort -u); do
+  token=$("$BIN" tokens create --recipient "$key" --label bench 2>/dev/null)
+  awk -v k="$key" -v t="$token" '$1 == k {print t, $2}' "$WORK/open-tasks" >> "$WORK/tasks"
+done
+echo "open tasks to confirm: $(wc -l < "$WORK/tasks")"
+half=$(( $(wc -l < "$WORK/tasks") / 2 ))
+head -n "$half" "$WORK/tasks" > "$WORK/tasks-8"; tail -n +"$((half + 1))" "$WORK/tasks" > "$WORK/tasks-64"
+# Each task can be confirmed once: CONFIRM_DURATION (default 10s) keeps the run within
+# the tasks the erasures made; a repeat would be answered 409 and counted as an error.
+for c in 8 64; do
+  TASKS=$WORK/tasks-$c DURATION=${CONFIRM_DURATION:-10s} run processor-confirm "$c" -s bench/wrk/confirm.lua "$BASE"
 done

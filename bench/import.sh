@@ -6,6 +6,7 @@
 #   bench/import.sh            # 100,000 people
 #   PEOPLE=1000000 bench/import.sh
 #   PG_URL=postgres://postgres@127.0.0.1:5432 bench/import.sh
+#   KEEP=1 WORK=/var/tmp/bench1m PEOPLE=1000000 bench/import.sh   # keep both databases
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,7 +51,12 @@ printf ', database %d MiB\n' "$(( $(stat -c %s "$WORK/portal.sqlite3") / 1048576
 
 db="bench_import_$$"
 psql "$PG_URL/postgres" -qc "CREATE DATABASE $db" >/dev/null
-trap 'psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
+# KEEP=1 keeps the PostgreSQL database for bench/http.sh (its URL is printed).
+if [ "${KEEP:-0}" = 1 ]; then
+  echo "postgres database kept: $PG_URL/$db"
+else
+  trap 'psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true' EXIT
+fi
 run_import postgres "$PG_URL/$db"
 printf ', database %s\n' "$(psql "$PG_URL/$db" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))")"
 grep -h 'created' "$WORK/sqlite.out" | sed 's/^/sqlite  /'
