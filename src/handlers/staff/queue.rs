@@ -193,7 +193,7 @@ async fn page(
         .run(move |c| {
             let Some(subject) = requests::owner_of(c, &lookup)? else { return Ok(None) };
             let Some(detail) = requests::find(c, subject, &lookup)? else { return Ok(None) };
-            let data = subject_data::load(c, subject)?;
+            let data = subject_data::load_current(c, subject)?;
             let tasks = propagation::for_subject(c, subject, Some(RequestId(detail.summary.id)))?;
             let person = subjects::summary(c, subject)?.display_name;
             Ok(Some((subject, detail, data, tasks, person)))
@@ -380,7 +380,7 @@ pub async fn decide(
                 .db
                 .run(move |c| {
                     let Some(subject) = requests::owner_of(c, &lookup)? else { return Ok(Vec::new()) };
-                    Ok(subject_data::load(c, subject)?.records.iter().map(|r| r.id.0).collect::<Vec<_>>())
+                    Ok(subject_data::load_current(c, subject)?.records.iter().map(|r| r.id.0).collect::<Vec<_>>())
                 })
                 .await?;
             if keep.iter().any(|k| !owned.contains(k)) {
