@@ -49,8 +49,10 @@ JAR=$WORK/cookies
 csrf_of() { grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
 CSRF=$(curl -s -c "$JAR" -b "$JAR" "$BASE/sign-in" | csrf_of)
 curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$CSRF" --data-urlencode "email=$PERSON" --data "next=" "$BASE/sign-in"
-for _ in $(seq 50); do ls "$WORK/mail"/*.eml >/dev/null 2>&1 && break; sleep 0.1; done
-CODE=$(grep -ho '\b[0-9]\{6\}\b' "$(ls -t "$WORK"/mail/*.eml | head -1)" | head -1)
+# The code mail waits behind any mail an earlier run left queued (up to 5 minutes).
+code_mail() { grep -l "To: .*$PERSON" "$WORK"/mail/*.eml 2>/dev/null | head -1; }
+for _ in $(seq 3000); do [ -n "$(code_mail)" ] && break; sleep 0.1; done
+CODE=$(grep -ho '\b[0-9]\{6\}\b' "$(code_mail)" | head -1)
 CSRF=$(curl -s -c "$JAR" -b "$JAR" "$BASE/sign-in/code" | csrf_of)
 curl -s -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "csrf=$CSRF" --data "code=$CODE&next=" "$BASE/sign-in/code"
 COOKIE=$(sed 's/^#HttpOnly_//' "$JAR" | awk '!/^#/ && NF>=7 {printf "%s%s=%s", sep, $6, $7; sep="; "}')
