@@ -197,10 +197,15 @@ impl Admin {
     }
 
     fn transaction<T>(&self, f: impl FnOnce(&mut crate::db::DbConnection) -> Result<T, DbError>) -> anyhow::Result<T> {
-        self.prepared.db.transaction_blocking(f).map_err(|e| match e {
-            DbError::Rejected(why) | DbError::Conflict(why) => anyhow!(why),
-            other => anyhow::Error::from(other),
-        })
+        self.prepared.db.transaction_blocking(f).map_err(operator_error)
+    }
+}
+
+/// A database error as one line for an operator: a refusal says why in its own words.
+pub fn operator_error(e: DbError) -> anyhow::Error {
+    match e {
+        DbError::Rejected(why) | DbError::Conflict(why) => anyhow!(why),
+        other => anyhow::Error::from(other),
     }
 }
 

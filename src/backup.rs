@@ -4,12 +4,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail};
+use anyhow::bail;
 use clap::Subcommand;
 
+use crate::admin::operator_error;
 use crate::clock::{Clock, SystemClock};
+use crate::db::DbPool;
 use crate::db::queries::erasures::{self, ReapplyReport};
-use crate::db::{DbError, DbPool};
 use crate::erasure_ledger;
 use crate::settings::{DatabaseUrl, Settings};
 use crate::startup::prepare;
@@ -49,7 +50,7 @@ pub fn backup(settings: &Settings, target: &Path) -> anyhow::Result<()> {
         bail!("{}: exists already; a backup never overwrites a file", target.display());
     }
     let db = DbPool::connect(&settings.database)?;
-    db.backup_sqlite(target).map_err(plain)?;
+    db.backup_sqlite(target).map_err(operator_error)?;
     let size = std::fs::metadata(target).map(|m| m.len()).unwrap_or(0);
     println!("backed up {} to {} ({} bytes)", source.display(), target.display(), size);
     Ok(())
@@ -60,11 +61,13 @@ pub fn erasures(settings: &Settings, command: ErasuresCommand) -> anyhow::Result
     match command {
         ErasuresCommand::Export { out } => {
             let db = DbPool::connect(&settings.database)?;
+            let mut conn = db.get().map_err(operator_error)?;
             let mut after = 0;
             let mut lines = 0usize;
             let mut stdout = std::io::stdout().lock();
             loop {
-                let batch = db.transaction_blocking(|c| erasures::ledger_after(c, after, 1000)).map_err(plain)?;
+                // A read: no write transaction (on SQLite that would take the writer's lock).
+                let batch = erasures::ledger_after(&mut conn, after, 1000).map_err(operator_error)?;
                 let Some((last, _)) = batch.last() else { break };
                 after = *last;
                 let entries: Vec<_> = batch.into_iter().map(|(_, e)| e).collect();
@@ -105,7 +108,7 @@ pub fn erasures(settings: &Settings, command: ErasuresCommand) -> anyhow::Result
                     }
                     Ok(report)
                 })
-                .map_err(plain)?;
+                .map_err(operator_error)?;
             println!(
                 "re-applied {} of {} ledger entries ({} already in place): {} suppression markers, {} records erased, \
                  {} people's identifiers removed, {} requests closed, {} recipients' answers restored; no task or \
@@ -121,12 +124,5 @@ pub fn erasures(settings: &Settings, command: ErasuresCommand) -> anyhow::Result
             );
             Ok(())
         }
-    }
-}
-
-fn plain(e: DbError) -> anyhow::Error {
-    match e {
-        DbError::Rejected(why) | DbError::Conflict(why) => anyhow!(why),
-        other => anyhow::Error::from(other).context("database"),
     }
 }
