@@ -59,10 +59,11 @@ pub async fn append_new(state: &AppState, path: &Path, cursor: &mut Cursor) -> a
         let last = *last;
         let new: Vec<_> = batch.into_iter().map(|(_, e)| e).filter(|e| !cursor.known.contains(&e.hash)).collect();
         if !new.is_empty() {
-            let (p, entries) = (path.to_owned(), new.clone());
-            tokio::task::spawn_blocking(move || erasure_ledger::append(&p, &entries)).await??;
-            appended += new.len();
-            cursor.known.extend(new.into_iter().map(|e| e.hash));
+            let hashes: Vec<String> = new.iter().map(|e| e.hash.clone()).collect();
+            let p = path.to_owned();
+            tokio::task::spawn_blocking(move || erasure_ledger::append(&p, &new)).await??;
+            appended += hashes.len();
+            cursor.known.extend(hashes);
         }
         cursor.after = last;
     }
