@@ -25,7 +25,7 @@ use crate::helpers::test_app::{Browser, TEST_SECRET_KEY, test_settings};
 use crate::helpers::webhook_receiver::WebhookReceiver;
 use crate::helpers::{Backend, TestApp, TestDb};
 use crate::on_both_backends;
-use crate::propagation::{Api, file_request, tasks_of};
+use crate::propagation::{Api, file_request, subject_id, tasks_of};
 
 on_both_backends!(
     one_recipient_never_reaches_another_recipients_tasks,
@@ -33,6 +33,7 @@ on_both_backends!(
     answers_are_idempotent_and_bad_input_changes_nothing,
     webhooks_are_signed_and_retried_with_one_id,
     a_killed_portal_delivers_the_webhook_after_restart,
+    each_view_lists_and_counts_its_own_tasks_in_order,
 );
 
 /// The demo person's full erasure, decided: tasks for every recipient of their data.
@@ -546,4 +547,110 @@ async fn a_killed_portal_delivers_the_webhook_after_restart(backend: Backend) {
     assert_eq!(tasks[0].0, "delivered");
     assert!(tasks[0].1.is_some());
     assert_eq!(last.json()["data"]["action"], "stop_marketing");
+}
+
+/// Every page of one view through the API, following `next_cursor`.
+async fn walk(api: &Api, status: &str, limit: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            None => format!("/tasks?status={status}&limit={limit}"),
+            Some(c) => format!("/tasks?status={status}&limit={limit}&cursor={c}"),
+        };
+        let (code, page) = api.get(&path).await;
+        assert_eq!(code, 200, "{path}: {page}");
+        let tasks = page["tasks"].as_array().unwrap();
+        assert!(tasks.len() <= limit);
+        ids.extend(tasks.iter().map(|t| t["id"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return ids,
+        }
+    }
+}
+
+/// The open, overdue, done and all views (migration 000010 gave each its own index):
+/// each lists exactly its tasks, in its order, across pages, and the inbox's tabs count
+/// them. Tasks are made straight in the database with due dates out of creation order,
+/// so an order by id alone would fail.
+async fn each_view_lists_and_counts_its_own_tasks_in_order(backend: Backend) {
+    use privacy_portal::db::queries::propagation::{NewTask, create};
+    use privacy_portal::domain::ids::{EntityId, RequestId, SubjectId};
+
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with(backend, &[("PORTAL_SMTP_URL", &smtp.url())]).await;
+    let subject = SubjectId(subject_id(&app, "demo@example.com").await);
+    let recipient = app.recipient_id("crm-cloud");
+    let other = app.recipient_id("e-invoicing");
+    let entity: EntityId = *app.state.catalog.ids.entities.values().next().unwrap();
+    // A task comes from a request or a consent change; any request of the person will do.
+    let person = app.signed_in("demo@example.com").await;
+    file_request(&person, "access", &[("scope", "all"), ("statement", "")]).await;
+    let request = RequestId(
+        app.state.db.run(|c| Ok(rights_requests::table.select(rights_requests::id).first::<i64>(c)?)).await.unwrap(),
+    );
+    let start = app.clock.now();
+    // (recipient, days to answer); created one minute apart.
+    let plan =
+        [(recipient, 30), (recipient, 5), (other, 1), (recipient, 20), (recipient, 5), (recipient, 10), (recipient, 2)];
+    let mut ids = Vec::new();
+    for (n, (to, days)) in plan.into_iter().enumerate() {
+        let now = start + Duration::minutes(n as i64);
+        let id = app
+            .state
+            .db
+            .transaction(move |c| {
+                create(
+                    c,
+                    NewTask {
+                        recipient: to,
+                        subject,
+                        entity,
+                        request: Some(request),
+                        consent_event: None,
+                        action: "stop_marketing",
+                        payload: json!({ "action": "stop_marketing" }),
+                        now,
+                        due_days: days,
+                    },
+                )
+            })
+            .await
+            .unwrap_or_else(|e| panic!("task {n}: {e}"));
+        ids.push(id);
+    }
+    let api = Api::new(&app, &app.processor_token("crm-cloud").await);
+    // Answer three: 1 and 6 applied, 3 declined (in that order).
+    assert_eq!(api.post(&format!("/tasks/{}/confirm", ids[1]), "v1", &json!({})).await.0, 200);
+    assert_eq!(api.post(&format!("/tasks/{}/confirm", ids[6]), "v2", &json!({})).await.0, 200);
+    assert_eq!(api.post(&format!("/tasks/{}/decline", ids[3]), "v3", &json!({ "reason": "not ours" })).await.0, 200);
+    // Eleven days on: the tasks due in 5 and 10 days are overdue, the one due in 30 is not.
+    app.clock.advance(Duration::days(11));
+
+    let pick = |order: &[usize]| order.iter().map(|&i| ids[i].clone()).collect::<Vec<_>>();
+    let open = pick(&[4, 5, 0]); // due in 5, 10, 30 days
+    let overdue = pick(&[4, 5]);
+    let all = pick(&[0, 1, 3, 4, 5, 6]); // created order; task 2 is another recipient's
+    for limit in [1, 2, 500] {
+        assert_eq!(walk(&api, "open", limit).await, open, "open, soonest due first, {limit} a page");
+        assert_eq!(walk(&api, "overdue", limit).await, overdue, "overdue, {limit} a page");
+        assert_eq!(walk(&api, "all", limit).await, all, "all, oldest first, {limit} a page");
+        let done = walk(&api, "done", limit).await;
+        assert_eq!(done.iter().cloned().collect::<BTreeSet<_>>(), pick(&[1, 3, 6]).into_iter().collect());
+        assert_eq!(done, pick(&[6, 3, 1]), "done, newest first, {limit} a page");
+    }
+
+    app.invite_processor("crm-cloud", "ops@clouddesk.example", "Chris Cloud").await;
+    let (portal, _) = app.processor_signed_in(&smtp, "ops@clouddesk.example").await;
+    let (status, inbox) = portal.page("/processor?view=overdue").await;
+    assert_eq!(status, 200);
+    for (tab, n) in [("view=open", 3), ("view=overdue", 2), ("view=done", 3)] {
+        let at = inbox.find(&format!("/processor?{tab}")).unwrap_or_else(|| panic!("no {tab} tab"));
+        let label = &inbox[at..at + inbox[at..].find("</a>").unwrap()];
+        assert!(label.ends_with(&format!("({n})")), "{tab}: {label}");
+    }
+    assert!(overdue.iter().all(|id| inbox.contains(id.as_str())));
+    assert!(!inbox.contains(ids[0].as_str()), "the task due in 30 days is not overdue");
+    assert!(!inbox.contains(ids[2].as_str()), "another recipient's task");
 }

@@ -175,19 +175,19 @@ pub fn list(
     limit: i64,
     after: Option<Cursor>,
 ) -> Result<Vec<Task>, DbError> {
+    // Open means unresolved (a CHECK ties `resolved_at` to the status); filtering on it
+    // lets each view walk its own index in its own order (migration 000010) instead of
+    // sorting every matching task.
     let mut query = propagation_tasks::table.filter(propagation_tasks::recipient_id.eq(recipient.0)).into_boxed();
-    let open = ["pending", "delivered"];
     query = match view {
         View::Open => query
-            .filter(propagation_tasks::status.eq_any(open))
+            .filter(propagation_tasks::resolved_at.is_null())
             .order((propagation_tasks::due_at, propagation_tasks::id)),
         View::Overdue => query
-            .filter(propagation_tasks::status.eq_any(open))
+            .filter(propagation_tasks::resolved_at.is_null())
             .filter(propagation_tasks::due_at.lt(to_db(now)))
             .order((propagation_tasks::due_at, propagation_tasks::id)),
-        View::Done => {
-            query.filter(propagation_tasks::status.eq_any(["applied", "declined"])).order(propagation_tasks::id.desc())
-        }
+        View::Done => query.filter(propagation_tasks::resolved_at.is_not_null()).order(propagation_tasks::id.desc()),
         View::All => query.order(propagation_tasks::id),
     };
     // Keyset paging in the same order as the sort, so no task is skipped or repeated.
@@ -427,10 +427,35 @@ pub fn take_due_reminders(
     Ok(per_recipient)
 }
 
+/// How many tasks a recipient has in each view (the inbox's tabs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Not yet answered.
+    pub open: i64,
+    /// Not yet answered and past the due date.
+    pub overdue: i64,
+    /// Applied or declined.
+    pub done: i64,
+}
+
+/// Counts a recipient's tasks per view, from the indexes alone.
+pub fn counts(conn: &mut DbConnection, recipient: RecipientId, now: OffsetDateTime) -> Result<Counts, DbError> {
+    let mine = || propagation_tasks::table.filter(propagation_tasks::recipient_id.eq(recipient.0));
+    Ok(Counts {
+        open: mine().filter(propagation_tasks::resolved_at.is_null()).count().get_result(conn)?,
+        overdue: mine()
+            .filter(propagation_tasks::resolved_at.is_null())
+            .filter(propagation_tasks::due_at.lt(to_db(now)))
+            .count()
+            .get_result(conn)?,
+        done: mine().filter(propagation_tasks::resolved_at.is_not_null()).count().get_result(conn)?,
+    })
+}
+
 /// Open tasks of every recipient past their due date (for monitoring).
 pub fn overdue_count(conn: &mut DbConnection, now: OffsetDateTime) -> Result<i64, DbError> {
     Ok(propagation_tasks::table
-        .filter(propagation_tasks::status.eq_any(["pending", "delivered"]))
+        .filter(propagation_tasks::resolved_at.is_null())
         .filter(propagation_tasks::due_at.lt(to_db(now)))
         .count()
         .get_result(conn)?)

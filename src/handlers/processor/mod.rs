@@ -55,7 +55,7 @@ pub struct InboxPage {
     user: String,
     view: &'static str,
     tasks: Vec<TaskRow>,
-    counts: (usize, usize, usize),
+    counts: (i64, i64, i64),
 }
 
 fn action_key(action: &str) -> &'static str {
@@ -103,12 +103,8 @@ pub async fn inbox(
     let (list, open, overdue, done) = state
         .db
         .run(move |c| {
-            Ok((
-                tasks::list(c, recipient, view, now, 500, None)?,
-                tasks::list(c, recipient, View::Open, now, 10_000, None)?.len(),
-                tasks::list(c, recipient, View::Overdue, now, 10_000, None)?.len(),
-                tasks::list(c, recipient, View::Done, now, 10_000, None)?.len(),
-            ))
+            let counts = tasks::counts(c, recipient, now)?;
+            Ok((tasks::list(c, recipient, view, now, 500, None)?, counts.open, counts.overdue, counts.done))
         })
         .await?;
     let texts = messages(ctx.lang);
