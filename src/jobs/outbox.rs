@@ -55,6 +55,16 @@ pub fn next_webhook_attempt(now: OffsetDateTime, attempts: i32) -> OffsetDateTim
     now + base + base * (jitter_permille as f64 / 1000.0)
 }
 
+/// Items claimed at a time.
+const BATCH: i64 = 20;
+/// After a batch that was not full, the worker waits this long before claiming again.
+/// Under load every request that queues mail wakes the worker; claiming and booking
+/// one item at a time would make two write transactions per item, and on SQLite
+/// those take turns with the requests on the single writer (each commit is an fsync).
+/// Waiting gathers what arrives meanwhile into one claim and one booking; a sign-in
+/// code is late by at most this much.
+const GATHER: StdDuration = StdDuration::from_millis(20);
+
 /// Runs forever: delivers what is due, then waits for new work or a second.
 pub async fn run(state: AppState, mailer: Mailer, http: openidconnect::reqwest::Client) {
     let worker = format!("worker-{}", &crate::auth::keys::random_token()[..8]);
@@ -73,6 +83,7 @@ pub async fn run(state: AppState, mailer: Mailer, http: openidconnect::reqwest::
                     _ = tokio::time::sleep(StdDuration::from_secs(1)) => {}
                 }
             }
+            Ok(n) if (n as i64) < BATCH => tokio::time::sleep(GATHER).await,
             Ok(_) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "outbox: cannot read the queue");
@@ -82,7 +93,16 @@ pub async fn run(state: AppState, mailer: Mailer, http: openidconnect::reqwest::
     }
 }
 
-/// Delivers one batch of due items; returns how many were handled.
+/// What became of one item, booked with the rest of its batch.
+enum Outcome {
+    Sent,
+    Retry { next: OffsetDateTime, error: String },
+    Failed { error: String },
+}
+
+/// Delivers one batch of due items; returns how many were handled. The outcomes are
+/// booked together in one transaction after the batch: a crash before that leaves
+/// the batch leased, and it is delivered again when the lease runs out (at least once).
 pub async fn deliver_due(
     state: &AppState,
     mailer: &Mailer,
@@ -93,13 +113,14 @@ pub async fn deliver_due(
     let now = state.clock.now();
     let owner = worker.to_owned();
     let lease = state.settings.outbox.lease;
-    let items = state.db.transaction(move |c| queue::claim_due(c, &owner, now, now + lease, 20)).await?;
+    let items = state.db.transaction(move |c| queue::claim_due(c, &owner, now, now + lease, BATCH)).await?;
     let handled = items.len();
+    let mut outcomes: Vec<(i64, Outcome)> = Vec::with_capacity(handled);
     for item in items {
         let now = state.clock.now();
         if item.expires_at.is_some_and(|e| e <= now) {
             tracing::info!(outbox.id = item.id, "outbox: dropped, expired before it could be delivered");
-            state.db.transaction(move |c| queue::mark_failed(c, item.id, now, "expired before delivery")).await?;
+            outcomes.push((item.id, Outcome::Failed { error: "expired before delivery".into() }));
             continue;
         }
         let result = match item.kind.as_str() {
@@ -122,10 +143,10 @@ pub async fn deliver_due(
             }
         };
         let now = state.clock.now();
-        match result {
+        let outcome = match result {
             Ok(()) => {
                 tracing::info!(outbox.id = item.id, attempt = item.attempts + 1, "outbox: delivered");
-                state.db.transaction(move |c| queue::mark_sent(c, item.id, now)).await?;
+                Outcome::Sent
             }
             Err(e) => {
                 let attempts = item.attempts + 1;
@@ -137,18 +158,38 @@ pub async fn deliver_due(
                 let expired_by_then = item.expires_at.is_some_and(|exp| next >= exp);
                 if e.permanent || attempts >= max || expired_by_then {
                     tracing::warn!(outbox.id = item.id, attempts, permanent = e.permanent, error = %e.message, "outbox: giving up");
-                    let why = if expired_by_then && !e.permanent {
+                    let error = if expired_by_then && !e.permanent {
                         format!("{} (code would expire before the next try)", e.message)
                     } else {
                         e.message
                     };
-                    state.db.transaction(move |c| queue::mark_failed(c, item.id, now, &why)).await?;
+                    Outcome::Failed { error }
                 } else {
                     tracing::warn!(outbox.id = item.id, attempts, error = %e.message, next = %next, "outbox: will retry");
-                    state.db.transaction(move |c| queue::mark_retry(c, item.id, next, &e.message)).await?;
+                    Outcome::Retry { next, error: e.message }
                 }
             }
-        }
+        };
+        outcomes.push((item.id, outcome));
+    }
+    if !outcomes.is_empty() {
+        let now = state.clock.now();
+        state
+            .db
+            .transaction(move |c| {
+                let sent: Vec<i64> =
+                    outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Sent)).map(|(id, _)| *id).collect();
+                queue::mark_sent(c, &sent, now)?;
+                for (id, outcome) in &outcomes {
+                    match outcome {
+                        Outcome::Sent => {}
+                        Outcome::Retry { next, error } => queue::mark_retry(c, *id, *next, error)?,
+                        Outcome::Failed { error } => queue::mark_failed(c, *id, now, error)?,
+                    }
+                }
+                Ok(())
+            })
+            .await?;
     }
     Ok(handled)
 }

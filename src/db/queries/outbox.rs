@@ -104,15 +104,17 @@ pub fn claim_due(
     Ok(items)
 }
 
-/// Records a delivery.
-pub fn mark_sent(conn: &mut DbConnection, id: i64, now: OffsetDateTime) -> Result<(), DbError> {
-    diesel::update(outbox::table.find(id))
-        .set((
-            outbox::sent_at.eq(Some(to_db(now))),
-            outbox::locked_until.eq(None::<PrimitiveDateTime>),
-            outbox::attempts.eq(outbox::attempts + 1),
-        ))
-        .execute(conn)?;
+/// Records deliveries (one statement per 500 items).
+pub fn mark_sent(conn: &mut DbConnection, ids: &[i64], now: OffsetDateTime) -> Result<(), DbError> {
+    for chunk in ids.chunks(500) {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(chunk)))
+            .set((
+                outbox::sent_at.eq(Some(to_db(now))),
+                outbox::locked_until.eq(None::<PrimitiveDateTime>),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(conn)?;
+    }
     Ok(())
 }
 
