@@ -58,15 +58,20 @@ struct ClaimedRow {
 
 const CLAIM_POSTGRES: &str = "UPDATE outbox SET locked_until = $1, locked_by = $2 WHERE id IN (\
      SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND available_at <= $3 \
-     AND (locked_until IS NULL OR locked_until < $3) ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
+     AND (locked_until IS NULL OR locked_until < $3) {only} ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
      RETURNING id, kind, payload, attempts, expires_at";
 
 const CLAIM_SQLITE: &str = "UPDATE outbox SET locked_until = ?, locked_by = ? WHERE id IN (\
      SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND available_at <= ? \
-     AND (locked_until IS NULL OR locked_until < ?) ORDER BY id LIMIT ?) \
+     AND (locked_until IS NULL OR locked_until < ?) {only} ORDER BY id LIMIT ?) \
      RETURNING id, kind, payload, attempts, expires_at";
 
-/// Leases up to `limit` due items to `worker` until `lease_until`.
+/// Items that lose their worth at a set time (sign-in and verification codes).
+const ONLY_EXPIRING: &str = "AND expires_at IS NOT NULL";
+
+/// Leases up to `limit` due items to `worker` until `lease_until`. Items that expire
+/// (codes) come first, oldest first, then the rest in queue order: a code must not wait
+/// behind a bulk notice sent to thousands of people, or it expires before it is sent.
 pub fn claim_due(
     conn: &mut DbConnection,
     worker: &str,
@@ -74,23 +79,13 @@ pub fn claim_due(
     lease_until: OffsetDateTime,
     limit: i64,
 ) -> Result<Vec<OutboxItem>, DbError> {
-    let (now, lease_until) = (to_db(now), to_db(lease_until));
-    let rows: Vec<ClaimedRow> = match conn {
-        DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_POSTGRES)
-            .bind::<Timestamp, _>(lease_until)
-            .bind::<Text, _>(worker)
-            .bind::<Timestamp, _>(now)
-            .bind::<BigInt, _>(limit)
-            .load(c)?,
-        DbConnection::Sqlite(c) => diesel::sql_query(CLAIM_SQLITE)
-            .bind::<Timestamp, _>(lease_until)
-            .bind::<Text, _>(worker)
-            .bind::<Timestamp, _>(now)
-            .bind::<Timestamp, _>(now)
-            .bind::<BigInt, _>(limit)
-            .load(c)?,
-    };
-    let mut items: Vec<OutboxItem> = rows
+    let mut rows = claim(conn, ONLY_EXPIRING, worker, now, lease_until, limit)?;
+    let rest = limit - rows.len() as i64;
+    if rest > 0 {
+        // What the first claim took is leased now, so this one does not see it again.
+        rows.extend(claim(conn, "", worker, now, lease_until, rest)?);
+    }
+    Ok(rows
         .into_iter()
         .map(|r| OutboxItem {
             id: r.id,
@@ -99,9 +94,36 @@ pub fn claim_due(
             attempts: r.attempts,
             expires_at: r.expires_at.map(from_db),
         })
-        .collect();
-    items.sort_by_key(|i| i.id);
-    Ok(items)
+        .collect())
+}
+
+fn claim(
+    conn: &mut DbConnection,
+    only: &str,
+    worker: &str,
+    now: OffsetDateTime,
+    lease_until: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<ClaimedRow>, DbError> {
+    let (now, lease_until) = (to_db(now), to_db(lease_until));
+    let mut rows: Vec<ClaimedRow> = match conn {
+        DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_POSTGRES.replace("{only}", only))
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<Text, _>(worker)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(c)?,
+        DbConnection::Sqlite(c) => diesel::sql_query(CLAIM_SQLITE.replace("{only}", only))
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<Text, _>(worker)
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load(c)?,
+    };
+    // RETURNING gives no order.
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
 }
 
 /// Records deliveries (one statement per 500 items).
