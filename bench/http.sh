@@ -9,7 +9,8 @@
 # The database must hold generated people (bench/import.sh); the demo people are added
 # at start. The "typical person" is a generated person not used by an earlier run
 # (PERSON to choose; GEN_DOMAIN, default example.test).
-# DURATION (default 20s) per figure, at concurrency 8 and 64.
+# DURATION (default 20s) per figure, at concurrency 8 and 64; ERASE_DURATION for the
+# erasure filings, which make the tasks the confirm figures need (default DURATION).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BACKEND=${1:?sqlite or postgres}
@@ -29,9 +30,11 @@ fi
 PORT=${PORT:-18080}
 BASE="http://127.0.0.1:$PORT"
 WORK=$(mktemp -d /tmp/portal-http.XXXXXX)
-BIN=target/release/privacy-portal
+# BIN runs another build (an A/B comparison on copies of one database); by default the
+# current source, built here.
+BIN=${BIN:-target/release/privacy-portal}
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 2; }
-cargo build --release --quiet
+[ "$BIN" != target/release/privacy-portal ] || cargo build --release --quiet
 
 export PORTAL_DATABASE_URL=$URL PORTAL_BIND=127.0.0.1:$PORT PORTAL_LOG__FILTER=error PORTAL_DEMO=true
 export PORTAL_SECURITY__SECRET_KEY=${PORTAL_SECURITY__SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}
@@ -74,6 +77,7 @@ run() { # name concurrency wrk-args...
   errors=$(awk '/Non-2xx or 3xx/ {print $5}' <<<"$out"); errors=${errors:-0}
   local sockerr; sockerr=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out"); errors=$((errors + ${sockerr:-0}))
   rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$PID/status")
+  sent=$(awk '/requests in/ {print $1}' <<<"$out")
   if [ "$name" = "ceiling" ] && [ "$c" = 8 ]; then ceiling=$rps; fi
   local frac="-"; [ -n "$ceiling" ] && frac=$(echo "scale=3; $rps / $ceiling" | bc)
   printf '%-22s c=%-3s %9s req/s  p50 %-9s p99 %-9s errors %-6s peak RSS %4s MiB  x ceiling %s\n' \
@@ -116,7 +120,8 @@ until curl -fs "$BASE/healthz" >/dev/null; do
 done
 for c in 8 64; do
   python3 bench/sessions.py "$BACKEND" "$URL" "$FILERS" > "$WORK/erasers-$c"
-  TOKENS=$WORK/erasers-$c BODY="scope=all&statement=" run erasure-filed-and-done "$c" -s bench/wrk/per_person.lua "$BASE/requests/new/erasure"
+  TOKENS=$WORK/erasers-$c BODY="scope=all&statement=" DURATION=${ERASE_DURATION:-$DURATION} \
+    run erasure-filed-and-done "$c" -s bench/wrk/per_person.lua "$BASE/requests/new/erasure"
 done
 open_tasks="SELECT r.key, t.public_id FROM propagation_tasks t JOIN recipients r ON r.id = t.recipient_id \
   WHERE t.status IN ('pending', 'delivered') ORDER BY t.id"
@@ -136,4 +141,8 @@ head -n "$half" "$WORK/tasks" > "$WORK/tasks-8"; tail -n +"$((half + 1))" "$WORK
 # the tasks the erasures made; a repeat would be answered 409 and counted as an error.
 for c in 8 64; do
   TASKS=$WORK/tasks-$c DURATION=${CONFIRM_DURATION:-10s} run processor-confirm "$c" -s bench/wrk/confirm.lua "$BASE"
+  # Past its last task the script starts over, and a repeated Idempotency-Key is
+  # answered from the stored answer: fast, and not a confirm.
+  have=$(wc -l < "$WORK/tasks-$c")
+  [ "$sent" -le "$have" ] || echo "  NOT VALID: $sent confirms sent for $have tasks; use a shorter CONFIRM_DURATION or a longer ERASE_DURATION"
 done
