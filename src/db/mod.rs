@@ -17,7 +17,6 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use connection::{Backend, DbConnection};
 pub use time_conv::{from_db, to_db};
@@ -90,13 +89,6 @@ pub struct DbPool {
     /// SQLite allows one writer; taking turns in-process avoids `SQLITE_BUSY` on a
     /// read transaction that upgrades to a write while another writer commits.
     sqlite_writer: Arc<Mutex<()>>,
-    /// One permit per pooled connection. Work waits for a permit here, as a future,
-    /// before it takes a blocking thread; otherwise every request beyond the pool's
-    /// size parks a thread of its own waiting for a connection, and each such thread
-    /// costs a stack and a malloc arena (peak memory under load).
-    permits: Arc<Semaphore>,
-    /// How long work waits for a permit before the database counts as unavailable.
-    wait: Duration,
 }
 
 impl DbPool {
@@ -130,13 +122,7 @@ impl DbPool {
             .idle_timeout(Some(Duration::from_secs(300)))
             .build(connection::Manager::new(url.clone()))
             .map_err(|e| DbError::Unavailable(format!("{url}: {e}")))?;
-        Ok(DbPool {
-            pool,
-            backend,
-            sqlite_writer: Arc::new(Mutex::new(())),
-            permits: Arc::new(Semaphore::new(settings.pool_size as usize)),
-            wait: settings.connect_timeout,
-        })
+        Ok(DbPool { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
     }
 
     /// Which backend this pool talks to.
@@ -155,28 +141,13 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let permit = self.permit().await?;
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let _permit = permit;
             let mut conn = pool.get()?;
             f(&mut conn)
         })
         .await
         .map_err(|_| DbError::Cancelled)?
-    }
-
-    /// Waits for a turn at the pool; the permit goes with the work onto its blocking
-    /// thread, so it is held until the work ends even if the caller stops waiting.
-    async fn permit(&self) -> Result<OwnedSemaphorePermit, DbError> {
-        match tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(_)) => Err(DbError::Cancelled),
-            Err(_) => Err(DbError::Unavailable(format!(
-                "no database connection became free within {} s",
-                self.wait.as_secs_f32()
-            ))),
-        }
     }
 
     /// Runs `f` in one transaction on the blocking pool: all of it commits or none.
@@ -185,14 +156,8 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let permit = self.permit().await?;
         let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            this.transaction_blocking(f)
-        })
-        .await
-        .map_err(|_| DbError::Cancelled)?
+        tokio::task::spawn_blocking(move || this.transaction_blocking(f)).await.map_err(|_| DbError::Cancelled)?
     }
 
     /// `transaction` for synchronous callers.
