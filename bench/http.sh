@@ -39,6 +39,8 @@ command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 2
 export PORTAL_DATABASE_URL=$URL PORTAL_BIND=127.0.0.1:$PORT PORTAL_LOG__FILTER=error PORTAL_DEMO=true
 export PORTAL_SECURITY__SECRET_KEY=${PORTAL_SECURITY__SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}
 export PORTAL_EMAIL__FILE_DIR=$WORK/mail PORTAL_SMTP_URL=
+# A ledger per run: the erasure ledger belongs to one database.
+export PORTAL_ERASURE_LEDGER__PATH=$WORK/erasure-ledger.jsonl
 
 t0=$(date +%s.%N)
 "$BIN" serve > "$WORK/serve.log" 2>&1 &

@@ -117,6 +117,40 @@ pub fn read(path: &Path) -> Result<Ledger, LedgerError> {
     Ok(ledger)
 }
 
+/// A line's chain hash in binary. The writer keeps one per line in memory to tell
+/// lines apart: 32 bytes each rather than a 64-character string and a parsed entry, so
+/// years of erasures stay a few megabytes.
+pub type LineHash = [u8; 32];
+
+/// The binary form of an entry's hash; `None` if it is not 64 hex digits.
+pub fn line_hash(hash: &str) -> Option<LineHash> {
+    hex::decode(hash).ok()?.try_into().ok()
+}
+
+/// The hashes of a ledger's lines, read one line at a time without keeping the
+/// entries. A missing file has none; a line that is not an entry is skipped (its event
+/// is written again, as with [`read`]).
+pub fn read_hashes(path: &Path) -> Result<HashSet<LineHash>, LedgerError> {
+    #[derive(Deserialize)]
+    struct HashOnly {
+        hash: String,
+    }
+    let io = |source| LedgerError::Io { path: path.display().to_string(), source };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(io(e)),
+    };
+    let mut hashes = HashSet::new();
+    for line in BufReader::new(file).lines() {
+        let Ok(line) = line else { continue };
+        if let Some(hash) = serde_json::from_str::<HashOnly>(&line).ok().and_then(|h| line_hash(&h.hash)) {
+            hashes.insert(hash);
+        }
+    }
+    Ok(hashes)
+}
+
 /// Appends entries, one line each, and syncs the file before returning.
 pub fn append(path: &Path, entries: &[LedgerEntry]) -> Result<(), LedgerError> {
     let io = |source| LedgerError::Io { path: path.display().to_string(), source };
@@ -165,6 +199,20 @@ mod tests {
             records: vec![1, 2],
             suppressions: vec!["ab".into()],
         }
+    }
+
+    #[test]
+    fn the_writer_reads_only_the_hashes_of_whole_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.jsonl");
+        assert!(read_hashes(&path).unwrap().is_empty());
+        let (a, b) = ("0a".repeat(32), "f1".repeat(32));
+        append(&path, &[entry(&a), entry(&b), entry(&a), entry("not-hex")]).unwrap();
+        std::fs::OpenOptions::new().append(true).open(&path).unwrap().write_all(b"{\"hash\":\"0b0b").unwrap();
+        let hashes = read_hashes(&path).unwrap();
+        assert_eq!(hashes, HashSet::from([[0x0a; 32], [0xf1; 32]]));
+        assert_eq!(line_hash(&a), Some([0x0a; 32]));
+        assert_eq!(line_hash("0a"), None, "too short");
     }
 
     #[test]

@@ -9,13 +9,13 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::db::queries::erasures;
-use crate::erasure_ledger::{self, LedgerError};
+use crate::erasure_ledger::{self, LedgerError, LineHash, line_hash};
 use crate::state::AppState;
 
 /// Where the writer is: hashes already in the file, and the last event id read.
 #[derive(Debug, Default)]
 pub struct Cursor {
-    known: HashSet<String>,
+    known: HashSet<LineHash>,
     after: i64,
 }
 
@@ -43,10 +43,10 @@ pub async fn run(state: AppState, path: PathBuf) {
 /// Reads the hashes the file holds.
 pub async fn load(path: &Path) -> Result<Cursor, LedgerError> {
     let path = path.to_owned();
-    let ledger = tokio::task::spawn_blocking(move || erasure_ledger::read(&path))
+    let known = tokio::task::spawn_blocking(move || erasure_ledger::read_hashes(&path))
         .await
         .map_err(|e| LedgerError::Io { path: String::new(), source: std::io::Error::other(e) })??;
-    Ok(Cursor { known: ledger.entries.into_iter().map(|e| e.hash).collect(), after: 0 })
+    Ok(Cursor { known, after: 0 })
 }
 
 /// Appends the events after the cursor that the file does not hold; returns how many.
@@ -57,12 +57,16 @@ pub async fn append_new(state: &AppState, path: &Path, cursor: &mut Cursor) -> a
         let batch = state.db.run(move |c| erasures::ledger_after(c, after, 1000)).await?;
         let Some((last, _)) = batch.last() else { return Ok(appended) };
         let last = *last;
-        let new: Vec<_> = batch.into_iter().map(|(_, e)| e).filter(|e| !cursor.known.contains(&e.hash)).collect();
+        let new: Vec<_> = batch
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|e| !line_hash(&e.hash).is_some_and(|h| cursor.known.contains(&h)))
+            .collect();
         if !new.is_empty() {
-            let hashes: Vec<String> = new.iter().map(|e| e.hash.clone()).collect();
+            let hashes: Vec<LineHash> = new.iter().filter_map(|e| line_hash(&e.hash)).collect();
+            appended += new.len();
             let p = path.to_owned();
             tokio::task::spawn_blocking(move || erasure_ledger::append(&p, &new)).await??;
-            appended += hashes.len();
             cursor.known.extend(hashes);
         }
         cursor.after = last;
