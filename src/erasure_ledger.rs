@@ -87,12 +87,7 @@ pub struct Ledger {
 
 /// Reads a ledger. A missing file is an empty ledger.
 pub fn read(path: &Path) -> Result<Ledger, LedgerError> {
-    let io = |source| LedgerError::Io { path: path.display().to_string(), source };
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
-        Err(e) => return Err(io(e)),
-    };
+    let Some(file) = open_if_present(path)? else { return Ok(Ledger::default()) };
     let mut ledger = Ledger::default();
     let mut seen = HashSet::new();
     for (n, line) in BufReader::new(file).lines().enumerate() {
@@ -135,12 +130,7 @@ pub fn read_hashes(path: &Path) -> Result<HashSet<LineHash>, LedgerError> {
     struct HashOnly {
         hash: String,
     }
-    let io = |source| LedgerError::Io { path: path.display().to_string(), source };
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
-        Err(e) => return Err(io(e)),
-    };
+    let Some(file) = open_if_present(path)? else { return Ok(HashSet::new()) };
     let mut hashes = HashSet::new();
     for line in BufReader::new(file).lines() {
         let Ok(line) = line else { continue };
@@ -149,6 +139,15 @@ pub fn read_hashes(path: &Path) -> Result<HashSet<LineHash>, LedgerError> {
         }
     }
     Ok(hashes)
+}
+
+/// Opens a ledger for reading; `None` when there is no file yet (an empty ledger).
+fn open_if_present(path: &Path) -> Result<Option<File>, LedgerError> {
+    match File::open(path) {
+        Ok(f) => Ok(Some(f)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(LedgerError::Io { path: path.display().to_string(), source }),
+    }
 }
 
 /// Appends entries, one line each, and syncs the file before returning.
