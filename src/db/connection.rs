@@ -72,8 +72,9 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        // A panic inside a transaction may leave it open; drop such connections.
-        std::thread::panicking()
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        // A panic inside a transaction may leave it open, and a failed rollback leaves
+        // the transaction manager broken; drop such connections.
+        std::thread::panicking() || r2d2::R2D2Connection::is_broken(conn)
     }
 }

@@ -86,9 +86,14 @@ pub type PooledConn = PooledConnection<connection::Manager>;
 pub struct DbPool {
     pool: Pool<connection::Manager>,
     backend: Backend,
-    /// SQLite allows one writer; taking turns in-process avoids `SQLITE_BUSY` on a
-    /// read transaction that upgrades to a write while another writer commits.
-    sqlite_writer: Arc<Mutex<()>>,
+    url: Arc<DatabaseUrl>,
+    /// SQLite allows one writer, so every write transaction of this process runs on this
+    /// one connection, in turn. Taking turns in-process avoids `SQLITE_BUSY` on a read
+    /// transaction that upgrades to a write while another writer commits; and one
+    /// connection keeps its page cache, which SQLite empties whenever *another*
+    /// connection has committed (pooled writers re-read their index pages every time).
+    /// `None` inside: not opened yet, or dropped after a panic mid-transaction.
+    sqlite_writer: Option<Arc<Mutex<Option<DbConnection>>>>,
 }
 
 impl DbPool {
@@ -120,9 +125,13 @@ impl DbPool {
             .min_idle(Some(1))
             .connection_timeout(settings.connect_timeout)
             .idle_timeout(Some(Duration::from_secs(300)))
+            // No round trip before every use (a tenth of a PostgreSQL page's time): a
+            // connection is checked after a failure instead (`repair_if_dead`).
+            .test_on_check_out(false)
             .build(connection::Manager::new(url.clone()))
             .map_err(|e| DbError::Unavailable(format!("{url}: {e}")))?;
-        Ok(DbPool { pool, backend, sqlite_writer: Arc::new(Mutex::new(())) })
+        let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(None)));
+        Ok(DbPool { pool, backend, url: Arc::new(url.clone()), sqlite_writer })
     }
 
     /// Which backend this pool talks to.
@@ -141,10 +150,12 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, url) = (self.pool.clone(), self.url.clone());
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            repair_if_dead(&url, &mut conn, &result);
+            result
         })
         .await
         .map_err(|_| DbError::Cancelled)?
@@ -165,24 +176,30 @@ impl DbPool {
     where
         F: FnOnce(&mut DbConnection) -> Result<T, DbError>,
     {
-        let mut conn = self.pool.get()?;
-        let _writer = match self.backend {
-            // A poisoned lock only means another writer panicked; its transaction rolled back.
-            Backend::Sqlite => Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
+        let Some(writer) = &self.sqlite_writer else {
+            let mut conn = self.pool.get()?;
+            let result = in_transaction(&mut conn, f);
+            repair_if_dead(&self.url, &mut conn, &result);
+            return result;
         };
-        conn.transaction(|c| {
-            if let DbConnection::Sqlite(sqlite) = &mut **c {
-                // Take the write lock first. A transaction that reads and then writes
-                // cannot wait for another process's writer (SQLite answers "database is
-                // locked" at once rather than break its snapshot); one that starts with a
-                // write waits up to busy_timeout like any other. This statement changes
-                // no row.
-                use diesel::connection::SimpleConnection as _;
-                sqlite.batch_execute("UPDATE __diesel_schema_migrations SET version = version WHERE 0")?;
-            }
-            f(c)
-        })
+        let mut slot = DropOnPanic(writer.lock().unwrap_or_else(|poisoned| {
+            // Another writer panicked, maybe inside its transaction: start afresh.
+            writer.clear_poison();
+            let mut slot = poisoned.into_inner();
+            *slot = None;
+            slot
+        }));
+        if slot.0.as_mut().is_some_and(diesel::r2d2::R2D2Connection::is_broken) {
+            *slot.0 = None;
+        }
+        let conn = match &mut *slot.0 {
+            Some(conn) => conn,
+            empty => empty.insert(
+                connection::open(&self.url)
+                    .map_err(|e| DbError::Unavailable(format!("{}: {}", self.url, one_line(&e.to_string()))))?,
+            ),
+        };
+        in_transaction(conn, f)
     }
 
     /// An online backup of a SQLite database into a new file (`VACUUM INTO`): one
@@ -209,6 +226,50 @@ impl DbPool {
     pub async fn is_ready(&self) -> bool {
         self.run(|c| c.batch_execute("SELECT 1").map_err(DbError::from)).await.is_ok()
     }
+}
+
+/// The writer connection, dropped (rolling back its transaction and so releasing the
+/// write lock) if a panic unwinds through the transaction using it.
+struct DropOnPanic<'a>(std::sync::MutexGuard<'a, Option<DbConnection>>);
+
+impl Drop for DropOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            *self.0 = None;
+        }
+    }
+}
+
+/// After a failure that may have been the connection's own (the server restarted, the
+/// network was cut), a connection that no longer answers is replaced in place, so the
+/// pool does not go on handing out a dead one. Refusals by the data (not found, a
+/// conflict, a rule) prove the connection works and cost no check.
+fn repair_if_dead<T>(url: &DatabaseUrl, conn: &mut PooledConn, result: &Result<T, DbError>) {
+    if !matches!(result, Err(DbError::Unavailable(_) | DbError::Query(_))) || conn.batch_execute("SELECT 1").is_ok() {
+        return;
+    }
+    match connection::open(url) {
+        Ok(fresh) => **conn = fresh,
+        Err(e) => tracing::warn!(error = %e, "a database connection failed and cannot be replaced yet"),
+    }
+}
+
+/// Runs `f` in one transaction on `conn`.
+fn in_transaction<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    conn.transaction(|c| {
+        if let DbConnection::Sqlite(sqlite) = &mut *c {
+            // Take the write lock first. A transaction that reads and then writes
+            // cannot wait for another process's writer (SQLite answers "database is
+            // locked" at once rather than break its snapshot); one that starts with a
+            // write waits up to busy_timeout like any other. This statement changes
+            // no row.
+            sqlite.batch_execute("UPDATE __diesel_schema_migrations SET version = version WHERE 0")?;
+        }
+        f(c)
+    })
 }
 
 fn one_line(message: &str) -> String {

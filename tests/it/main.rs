@@ -14,6 +14,7 @@ mod browser;
 mod catalog_sync;
 mod cli;
 mod crash_safety;
+mod db_pool;
 mod demo_data;
 mod export_schema;
 mod health;
