@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
-use super::subject_data::RequestSummary;
+use super::subject_data::{RequestSummary, parsed};
 use crate::db::schema::{records, rights_request_items, rights_requests};
 use crate::db::{DbConnection, DbError, from_db, to_db};
 use crate::domain::ids::{CategoryId, EntityId, PublicId, PurposeId, RecordId, RequestId, SubjectId};
@@ -25,6 +25,8 @@ pub struct NewItem {
 
 /// A request to file.
 pub struct NewRequest<'a> {
+    /// Its public id, made by the caller (the confirmation mail names it before filing).
+    pub public_id: PublicId,
     /// Whose.
     pub subject: SubjectId,
     /// Which right.
@@ -94,7 +96,7 @@ pub fn own_record(
 
 /// Files a request with its items.
 pub fn create(conn: &mut DbConnection, r: NewRequest<'_>) -> Result<Filed, DbError> {
-    let public_id = PublicId::new();
+    let public_id = r.public_id;
     let due = due_at(r.now);
     let completed = (r.status == RequestStatus::Completed).then_some(to_db(r.now));
     let id: i64 = diesel::insert_into(rights_requests::table)
@@ -181,28 +183,54 @@ pub fn owner_of(conn: &mut DbConnection, public_id: &str) -> Result<Option<Subje
 /// One of the person's requests by public id; `None` for anyone else's (so ids of
 /// other people's requests are indistinguishable from ids that do not exist).
 pub fn find(conn: &mut DbConnection, subject: SubjectId, public_id: &str) -> Result<Option<RequestDetail>, DbError> {
-    let Some(id) = rights_requests::table
+    type Row = (
+        (i64, String, String, Option<i64>, String, time::PrimitiveDateTime, time::PrimitiveDateTime),
+        (Option<time::PrimitiveDateTime>, Option<time::PrimitiveDateTime>, String, String),
+        (Option<time::PrimitiveDateTime>, Option<String>, Option<String>),
+    );
+    // One query for the request itself: a status page is read far more often than filed.
+    let Some(row) = rights_requests::table
         .filter(rights_requests::public_id.eq(public_id))
         .filter(rights_requests::subject_id.eq(subject.0))
-        .select(rights_requests::id)
-        .first::<i64>(conn)
+        .select((
+            (
+                rights_requests::id,
+                rights_requests::public_id,
+                rights_requests::kind,
+                rights_requests::entity_id,
+                rights_requests::status,
+                rights_requests::received_at,
+                rights_requests::due_at,
+            ),
+            (
+                rights_requests::extended_due_at,
+                rights_requests::completed_at,
+                rights_requests::statement,
+                rights_requests::filed_by,
+            ),
+            (rights_requests::decided_at, rights_requests::decision_reason, rights_requests::extension_reason),
+        ))
+        .first::<Row>(conn)
         .optional()?
     else {
         return Ok(None);
     };
-    let summary =
-        super::subject_data::requests(conn, subject)?.into_iter().find(|r| r.id == id).ok_or(DbError::NotFound)?;
-    type Extra = (String, String, Option<time::PrimitiveDateTime>, Option<String>, Option<String>);
-    let (statement, filed_by, decided, decision_reason, extension_reason): Extra = rights_requests::table
-        .find(id)
-        .select((
-            rights_requests::statement,
-            rights_requests::filed_by,
-            rights_requests::decided_at,
-            rights_requests::decision_reason,
-            rights_requests::extension_reason,
-        ))
-        .first(conn)?;
+    let (
+        (id, public_id, kind, entity, status, received, due),
+        (extended, completed, statement, filed_by),
+        (decided, decision_reason, extension_reason),
+    ) = row;
+    let summary = RequestSummary {
+        id,
+        public_id,
+        kind: parsed(&kind, "request kind")?,
+        entity: entity.map(EntityId),
+        status: parsed(&status, "request status")?,
+        received_at: from_db(received),
+        due_at: from_db(due),
+        extended_due_at: extended.map(from_db),
+        completed_at: completed.map(from_db),
+    };
     type ItemRow = (Option<i64>, Option<i64>, Option<i64>, Option<String>, String, Option<String>, Option<time::Date>);
     let items: Vec<ItemRow> = rights_request_items::table
         .filter(rights_request_items::request_id.eq(id))

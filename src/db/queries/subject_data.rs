@@ -158,7 +158,8 @@ pub struct SubjectData {
     pub requests: Vec<RequestSummary>,
 }
 
-fn parsed<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, DbError>
+/// A stored text value parsed into its type; a value the type does not know is an error.
+pub(super) fn parsed<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, DbError>
 where
     T::Err: std::fmt::Display,
 {
@@ -284,6 +285,45 @@ pub fn requests(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Reque
             })
         })
         .collect()
+}
+
+/// A record as a request names it: what it is and its value.
+#[derive(Debug, Clone)]
+pub struct NamedRecord {
+    /// Id.
+    pub id: RecordId,
+    /// Category.
+    pub category: CategoryId,
+    /// Field.
+    pub field: String,
+    /// Value (empty once erased).
+    pub value: String,
+}
+
+/// The records of `subject` among `ids` (another person's are not returned): what a
+/// request's status page needs, without loading everything held.
+pub fn records_named(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    ids: &[RecordId],
+) -> Result<Vec<NamedRecord>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, i64, String, String)> = records::table
+        .filter(records::subject_id.eq(subject.0))
+        .filter(records::id.eq_any(ids.iter().map(|r| r.0).collect::<Vec<_>>()))
+        .select((records::id, records::category_id, records::field, records::value))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, category, field, value)| NamedRecord {
+            id: RecordId(id),
+            category: CategoryId(category),
+            field,
+            value,
+        })
+        .collect())
 }
 
 /// Everything held about `subject`.

@@ -12,18 +12,18 @@ use askama_web::WebTemplate;
 
 use super::preferences::task_status_key;
 use super::{basis_key, role_key};
-use crate::db::DbError;
 use crate::db::queries::catalog::StoredCatalog;
 use crate::db::queries::decisions::{self, Decision, Engine};
 use crate::db::queries::requests::{self, NewItem, NewRequest};
 use crate::db::queries::staff_actions::StaffAction;
 use crate::db::queries::subject_data::{self, SubjectData};
 use crate::db::queries::{audit, outbox, propagation, restrictions};
+use crate::db::{DbConnection, DbError};
 use crate::domain::audit::Actor;
 use crate::domain::catalog::LegalBasis;
-use crate::domain::ids::{CategoryId, EntityId, PurposeId, RecordId};
+use crate::domain::ids::{CategoryId, EntityId, PublicId, PurposeId, RecordId};
 use crate::domain::person::MAX_RECORD_VALUE_CHARS;
-use crate::domain::rights::{Availability, ProcessingProfile, RequestKind, RequestStatus, reference};
+use crate::domain::rights::{Availability, ProcessingProfile, RequestKind, RequestStatus, due_at, reference};
 use crate::email::messages as mail;
 use crate::error::AppError;
 use crate::extractors::session::require_recent_sign_in;
@@ -527,9 +527,36 @@ pub async fn file_request(
         );
     }
     let now = state.clock.now();
-    let st = state.clone();
+    let immediate = decided_at_once(kind, &valid.items, &stored, &state.settings);
+    let public_id = PublicId::new();
     let summary = data.summary.clone();
-    let public_base = state.public_base.clone();
+    let confirm = {
+        let public_base = state.public_base.clone();
+        let reference = reference(public_id.as_str());
+        let link = format!("{public_base}/requests/{public_id}");
+        let keys = state.keys.clone();
+        move |done: bool| -> Result<Option<Vec<u8>>, DbError> {
+            let Some(email) = &summary.email else { return Ok(None) };
+            let texts = messages(summary.language);
+            let message = mail::request_received(
+                email,
+                &summary.display_name,
+                summary.language,
+                &reference,
+                &texts.get(kind_key(kind)),
+                &texts.date(due_at(now).date()),
+                done,
+                &link,
+            )
+            .map_err(|e| DbError::Rejected(format!("cannot render the confirmation: {e}")))?;
+            let payload = serde_json::to_vec(&message).map_err(|e| DbError::Rejected(e.to_string()))?;
+            Ok(Some(keys.seal(&payload)))
+        }
+    };
+    // Rendered before the transaction, which holds the single writer (SQLite) or the
+    // audit lock (PostgreSQL); only an immediate decision's outcome is known later.
+    let prepared = if immediate { None } else { Some(confirm(false)).transpose()? };
+    let st = state.clone();
     let filed = state
         .db
         .transaction(move |c| {
@@ -537,10 +564,10 @@ pub async fn file_request(
             if requests::open_of_kind(c, subject, kind, entity)?.is_some() {
                 return Err(DbError::Conflict("an open request of this kind exists".into()));
             }
-            let immediate = decided_at_once(kind, &valid.items, &stored, &st.settings);
             let filed = requests::create(
                 c,
                 NewRequest {
+                    public_id,
                     subject,
                     kind,
                     entity,
@@ -555,39 +582,36 @@ pub async fn file_request(
             if let Some(ob) = &on_behalf {
                 ob.record(c, &st.keys, StaffAction::Request, &reference(&filed.public_id), now)?;
             }
-            audit::append(
-                c,
-                &actor,
-                crate::domain::audit::action::REQUEST_FILED,
-                Some(subject.0),
-                Some("request"),
-                Some(&filed.public_id),
-                serde_json::json!({ "kind": kind.as_str() }),
-                now,
-            )?;
-            let done = if immediate {
-                let engine = Engine { stored: &stored, keys: &st.keys, public_base: &st.public_base };
-                decisions::decide(c, &engine, &filed.public_id, &Decision::Approve, &Actor::System, now)?.status
-                    == "completed"
-            } else {
-                false
-            };
-            if let Some(email) = &summary.email {
-                let texts = messages(summary.language);
-                let link = format!("{public_base}/requests/{}", filed.public_id);
-                let message = mail::request_received(
-                    email,
-                    &summary.display_name,
-                    summary.language,
-                    &reference(&filed.public_id),
-                    &texts.get(kind_key(kind)),
-                    &texts.date(filed.due_at.date()),
-                    done,
-                    &link,
+            let filing_audited = |c: &mut DbConnection| {
+                audit::append(
+                    c,
+                    &actor,
+                    crate::domain::audit::action::REQUEST_FILED,
+                    Some(subject.0),
+                    Some("request"),
+                    Some(&filed.public_id),
+                    serde_json::json!({ "kind": kind.as_str() }),
+                    now,
                 )
-                .map_err(|e| DbError::Rejected(format!("cannot render the confirmation: {e}")))?;
-                let payload = serde_json::to_vec(&message).map_err(|e| DbError::Rejected(e.to_string()))?;
-                outbox::enqueue(c, "email", st.keys.seal(&payload), now, None)?;
+            };
+            let sealed = match prepared {
+                Some(sealed) => sealed,
+                None => {
+                    // The decision's own audit events follow the filing's.
+                    filing_audited(c)?;
+                    let engine = Engine { stored: &stored, keys: &st.keys, public_base: &st.public_base };
+                    let status =
+                        decisions::decide(c, &engine, &filed.public_id, &Decision::Approve, &Actor::System, now)?
+                            .status;
+                    confirm(status == "completed")?
+                }
+            };
+            if let Some(sealed) = sealed {
+                outbox::enqueue(c, "email", sealed, now, None)?;
+            }
+            if !immediate {
+                // Last: on PostgreSQL the audit lock is then held for the append and the commit only.
+                filing_audited(c)?;
             }
             Ok(filed)
         })
@@ -713,18 +737,20 @@ pub async fn request_page(
     let public_id = crate::domain::ids::PublicId::parse(&id).ok_or(AppError::NotFound)?;
     let subject = me.subject_id;
     let lookup = public_id.to_string();
-    let (detail, data) = state
-        .db
-        .run(move |c| Ok((requests::find(c, subject, &lookup)?, subject_data::load_current(c, subject)?)))
-        .await?;
-    let detail = detail.ok_or(AppError::NotFound)?;
-    let request_id = crate::domain::ids::RequestId(detail.summary.id);
-    let (tasks, lift) = state
+    // One connection, and only what the page shows: the request, the records it names,
+    // its onward changes and a restriction's lifting.
+    let found = state
         .db
         .run(move |c| {
-            Ok((propagation::for_subject(c, subject, Some(request_id))?, restrictions::of_request(c, request_id)?))
+            let Some(detail) = requests::find(c, subject, &lookup)? else { return Ok(None) };
+            let named: Vec<_> = detail.items.iter().filter_map(|i| i.record).collect();
+            let records = subject_data::records_named(c, subject, &named)?;
+            let request_id = crate::domain::ids::RequestId(detail.summary.id);
+            let tasks = propagation::for_subject(c, subject, Some(request_id))?;
+            Ok(Some((detail, records, tasks, restrictions::of_request(c, request_id)?)))
         })
         .await?;
+    let (detail, records, tasks, lift) = found.ok_or(AppError::NotFound)?;
     let stored = &state.catalog;
     let language = ctx.lang;
     let texts = messages(language);
@@ -775,7 +801,7 @@ pub async fn request_page(
         .items
         .iter()
         .map(|item| {
-            let what = if let Some(record) = item.record.and_then(|r| data.records.iter().find(|x| x.id == r)) {
+            let what = if let Some(record) = item.record.and_then(|r| records.iter().find(|x| x.id == r)) {
                 let category = stored.category(record.category);
                 let label =
                     category.map(|c| stored.field_label(c, &record.field, language).to_owned()).unwrap_or_default();
