@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 PEOPLE=${PEOPLE:-100000}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 WORK=${WORK:-$(mktemp -d /tmp/portal-bench.XXXXXX)}
+BACKENDS=${BACKENDS:-sqlite postgres}   # BACKENDS=postgres imports into PostgreSQL only
 BIN=target/release/privacy-portal
 
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
@@ -46,8 +47,11 @@ run_import() { # backend url
     "$backend" "$secs" "$(echo "$lines / $secs" | bc -l)" "$(echo "$records / $secs" | bc -l)" "$(( $(cat "$WORK/$backend.rss") / 1024 ))"
 }
 
-run_import sqlite "$WORK/portal.sqlite3"
-printf ', database %d MiB\n' "$(( $(stat -c %s "$WORK/portal.sqlite3") / 1048576 ))"
+if [[ " $BACKENDS " == *" sqlite "* ]]; then
+  run_import sqlite "$WORK/portal.sqlite3"
+  printf ', database %d MiB\n' "$(( $(stat -c %s "$WORK/portal.sqlite3") / 1048576 ))"
+fi
+[[ " $BACKENDS " == *" postgres "* ]] || exit 0
 
 db="bench_import_$$"
 psql "$PG_URL/postgres" -qc "CREATE DATABASE $db" >/dev/null
@@ -59,5 +63,5 @@ else
 fi
 run_import postgres "$PG_URL/$db"
 printf ', database %s\n' "$(psql "$PG_URL/$db" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))")"
-grep -h 'created' "$WORK/sqlite.out" | sed 's/^/sqlite  /'
+[ -f "$WORK/sqlite.out" ] && grep -h 'created' "$WORK/sqlite.out" | sed 's/^/sqlite  /'
 grep -h 'created' "$WORK/postgres.out" | sed 's/^/postgres/'
