@@ -86,7 +86,26 @@ run() { # name concurrency wrk-args...
     "$name" "$c" "$rps" "$p50" "$p99" "$errors" "$rss" "$frac"
 }
 
+# Request creation: a person has one open request of a kind per organisation, so each
+# filing is by another person, signed in by bench/sessions.py (FILERS per run).
+FILERS=${FILERS:-30000}
+file_requests() {
+  for c in 8 64; do
+    python3 bench/sessions.py "$BACKEND" "$URL" "$FILERS" > "$WORK/filers-$c"
+    TOKENS=$WORK/filers-$c BODY="scope=all&statement=" run request-create-access "$c" -s bench/wrk/per_person.lua "$BASE/requests/new/access"
+  done
+}
+
 echo "backend $BACKEND, $DURATION per figure, person $PERSON (20 records), $(nproc) cores"
+# ONLY runs one figure and stops: dashboard or request-status (c=8; for profiling with
+# perf record while it runs), request-create (c=8 and 64; for A/B runs of a write).
+case ${ONLY:-} in
+  "") ;;
+  dashboard) echo "portal pid $PID"; run dashboard 8 -H "Cookie: $COOKIE" "$BASE/dashboard"; exit 0 ;;
+  request-status) echo "portal pid $PID"; run request-status 8 -H "Cookie: $COOKIE" "$BASE/requests/$REQ"; exit 0 ;;
+  request-create) file_requests; exit 0 ;;
+  *) echo "ONLY=$ONLY: dashboard, request-status or request-create" >&2; exit 2 ;;
+esac
 # Reads first: the writes below add to the person's history (consent events, tasks),
 # which the person's pages then show.
 for c in 8 64; do
@@ -102,13 +121,7 @@ for c in 8 64; do
     run preference-save "$c" -s bench/wrk/post_form.lua "$BASE/preferences"
   TOKEN=$ITOKEN run ingest-upsert "$c" -s bench/wrk/ingest.lua "$BASE/api/ingest/v1/people"
 done
-# Request creation: a person has one open request of a kind per organisation, so each
-# filing is by another person, signed in by bench/sessions.py (FILERS per run).
-FILERS=${FILERS:-30000}
-for c in 8 64; do
-  python3 bench/sessions.py "$BACKEND" "$URL" "$FILERS" > "$WORK/filers-$c"
-  TOKENS=$WORK/filers-$c BODY="scope=all&statement=" run request-create-access "$c" -s bench/wrk/per_person.lua "$BASE/requests/new/access"
-done
+file_requests
 
 # Processor confirms need open tasks: erasures decided when filed (restart with
 # requests.auto_approve = erasure) make one task per recipient that received erased

@@ -4,12 +4,14 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use tokio::sync::OnceCell;
 
 use crate::auth::keys::{constant_time_eq, random_token, token_hash};
 use crate::auth::session::{SessionStage, expires_at};
@@ -42,8 +44,11 @@ pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
     cookie
 }
 
-#[derive(Clone)]
-struct CachedSession(Option<SessionRecord>);
+/// The session lookup of one request, shared by every extractor that needs it: actix
+/// starts a handler's extractors together, so a cache filled after the lookup would be
+/// filled by each of them (two identical queries per page).
+#[derive(Clone, Default)]
+struct SessionCell(Rc<OnceCell<Option<SessionRecord>>>);
 
 fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
@@ -54,36 +59,32 @@ fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
 /// The live session of this request, if any. Expired sessions are removed and count
 /// as none. Activity is recorded at most once a minute.
 pub async fn load_session(req: &HttpRequest) -> Result<Option<SessionRecord>, AppError> {
-    if let Some(cached) = req.extensions().get::<CachedSession>() {
-        return Ok(cached.0.clone());
-    }
+    let cell = req.extensions_mut().get_or_insert_with(SessionCell::default).clone();
+    Ok(cell.0.get_or_try_init(|| find_session(req)).await?.clone())
+}
+
+async fn find_session(req: &HttpRequest) -> Result<Option<SessionRecord>, AppError> {
     let state = app_state(req)?;
-    let session = match req.cookie(cookie_name(state.tls)) {
-        None => None,
-        Some(cookie) => {
-            let hash = token_hash(cookie.value());
-            let now = state.clock.now();
-            let settings = state.settings.sessions;
-            state
-                .db
-                .run(move |c| {
-                    let Some(s) = sessions::find(c, &hash)? else {
-                        return Ok(None);
-                    };
-                    if !s.times.is_alive(now, &settings) {
-                        sessions::delete(c, s.id)?;
-                        return Ok(None);
-                    }
-                    if s.times.needs_touch(now) {
-                        sessions::touch(c, s.id, now)?;
-                    }
-                    Ok(Some(s))
-                })
-                .await?
-        }
-    };
-    req.extensions_mut().insert(CachedSession(session.clone()));
-    Ok(session)
+    let Some(cookie) = req.cookie(cookie_name(state.tls)) else { return Ok(None) };
+    let hash = token_hash(cookie.value());
+    let now = state.clock.now();
+    let settings = state.settings.sessions;
+    Ok(state
+        .db
+        .run(move |c| {
+            let Some(s) = sessions::find(c, &hash)? else {
+                return Ok(None);
+            };
+            if !s.times.is_alive(now, &settings) {
+                sessions::delete(c, s.id)?;
+                return Ok(None);
+            }
+            if s.times.needs_touch(now) {
+                sessions::touch(c, s.id, now)?;
+            }
+            Ok(Some(s))
+        })
+        .await?)
 }
 
 /// The request's session, creating an anonymous one when there is none; the cookie
@@ -122,7 +123,7 @@ pub async fn ensure_session(req: &HttpRequest) -> Result<(SessionRecord, Option<
             sessions::find(c, &lookup)?.ok_or(crate::db::DbError::NotFound)
         })
         .await?;
-    req.extensions_mut().insert(CachedSession(Some(session.clone())));
+    req.extensions_mut().insert(SessionCell(Rc::new(OnceCell::new_with(Some(Some(session.clone()))))));
     Ok((session, Some(session_cookie(&state, token))))
 }
 

@@ -37,14 +37,15 @@ pub fn find_by_email(conn: &mut DbConnection, email: &EmailAddress) -> Result<Op
 
 /// Name, language and registered address of a subject.
 pub fn summary(conn: &mut DbConnection, id: SubjectId) -> Result<SubjectSummary, DbError> {
-    let (name, language): (String, String) =
-        subjects::table.find(id.0).select((subjects::display_name, subjects::language)).first(conn)?;
-    let email: Option<String> = subject_emails::table
-        .filter(subject_emails::subject_id.eq(id.0))
-        .filter(subject_emails::is_primary.eq(true))
-        .select(subject_emails::address)
-        .first(conn)
-        .optional()?;
+    // One query (every signed-in page starts here): at most one primary address.
+    let (name, language, email): (String, String, Option<String>) = subjects::table
+        .left_join(
+            subject_emails::table
+                .on(subject_emails::subject_id.eq(subjects::id).and(subject_emails::is_primary.eq(true))),
+        )
+        .filter(subjects::id.eq(id.0))
+        .select((subjects::display_name, subjects::language, subject_emails::address.nullable()))
+        .first(conn)?;
     Ok(SubjectSummary {
         id,
         display_name: name,
