@@ -328,17 +328,32 @@ pub fn records_named(
 
 /// Everything held about `subject`.
 pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
-    load_with(conn, subject, true)
+    load_with(conn, subject, Parts::All)
 }
 
 /// Everything held about `subject` except the consent history (`consent_events` left
 /// empty): for pages that do not show it, so their cost does not grow with every
 /// choice the person ever made.
 pub fn load_current(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
-    load_with(conn, subject, false)
+    load_with(conn, subject, Parts::Current)
 }
 
-fn load_with(conn: &mut DbConnection, subject: SubjectId, history: bool) -> Result<SubjectData, DbError> {
+/// Who the person is, their relationships and their records with purposes; the
+/// disclosures, preferences, requests and history are left empty. What filing a rights
+/// request checks (which rights apply, what the request may name), in half the queries.
+pub fn load_records(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
+    load_with(conn, subject, Parts::Records)
+}
+
+/// How much of a person's data `load_with` reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Parts {
+    All,
+    Current,
+    Records,
+}
+
+fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Result<SubjectData, DbError> {
     let summary = subjects::summary(conn, subject)?;
     let relationships = relationships(conn, subject)?;
 
@@ -432,6 +447,17 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, history: bool) -> Resu
         )
         .collect::<Result<Vec<_>, DbError>>()?;
 
+    if parts == Parts::Records {
+        return Ok(SubjectData {
+            summary,
+            relationships,
+            records,
+            disclosures: Vec::new(),
+            preferences: Vec::new(),
+            consent_events: Vec::new(),
+            requests: Vec::new(),
+        });
+    }
     let mut categories_of: HashMap<i64, Vec<CategoryId>> = HashMap::new();
     let links: Vec<(i64, i64)> = disclosure_categories::table
         .inner_join(disclosures::table)
@@ -472,7 +498,7 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, history: bool) -> Resu
         records,
         disclosures,
         preferences: preferences(conn, subject)?,
-        consent_events: if history { consent_events(conn, subject)? } else { Vec::new() },
+        consent_events: if parts == Parts::All { consent_events(conn, subject)? } else { Vec::new() },
         requests: requests(conn, subject)?,
     })
 }

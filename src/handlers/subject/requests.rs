@@ -333,7 +333,7 @@ pub async fn new_request(
 ) -> Result<HttpResponse, AppError> {
     let kind = parse_kind(&kind)?;
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load_current(c, subject)).await?;
+    let data = state.db.run(move |c| subject_data::load_records(c, subject)).await?;
     if let Availability::NotOffered(why) = kind.availability(&profile(&data, &state.catalog)) {
         let page = build_form_page(ctx, kind, &data, &state.catalog, Some(why), None, HashMap::new());
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -473,7 +473,7 @@ pub async fn file_request(
         // (A staff member's assisted session began minutes ago with a verified code.)
         require_recent_sign_in(&session, &state, "/requests/new/erasure")?;
     }
-    let data = state.db.run(move |c| subject_data::load_current(c, subject)).await?;
+    let data = state.db.run(move |c| subject_data::load_records(c, subject)).await?;
     let stored = state.catalog.clone();
     let ctx = PageContext::for_request(&req, Some(&session));
     let on_behalf = match &me.assisted_by {
