@@ -11,7 +11,12 @@ use crate::helpers::test_app::test_settings;
 use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 
-on_both_backends!(demo_subject_has_the_promised_data, job_applicant_and_visitor_exist, demo_load_is_idempotent);
+on_both_backends!(
+    demo_subject_has_the_promised_data,
+    job_applicant_and_visitor_exist,
+    demo_load_is_idempotent,
+    loaded_data_matches_the_link_tables
+);
 
 async fn subject_id(app: &TestApp, email: &'static str) -> i64 {
     app.state
@@ -137,4 +142,59 @@ async fn demo_load_is_idempotent(backend: Backend) {
     .unwrap();
     assert_eq!(again, 0, "nobody added twice");
     assert_eq!(count().await.unwrap(), before);
+}
+
+/// `subject_data::load` reads records with their purposes, and disclosures with their
+/// categories, in one joined query each: every record and disclosure comes once, with
+/// exactly the purposes and categories the link tables hold, in catalog order.
+async fn loaded_data_matches_the_link_tables(backend: Backend) {
+    use privacy_portal::db::queries::subject_data;
+    use privacy_portal::domain::ids::SubjectId;
+
+    let app = TestApp::spawn(backend).await;
+    let id = subject_id(&app, "demo@example.com").await;
+    let (data, record_links, disclosure_links, record_count, disclosure_count) = app
+        .state
+        .db
+        .run(move |c| {
+            let record_links: Vec<(i64, i64)> = record_purposes::table
+                .inner_join(records::table.on(records::id.eq(record_purposes::record_id)))
+                .inner_join(purposes::table.on(purposes::id.eq(record_purposes::purpose_id)))
+                .filter(records::subject_id.eq(id))
+                .order((record_purposes::record_id, purposes::position))
+                .select((record_purposes::record_id, record_purposes::purpose_id))
+                .load(c)?;
+            let disclosure_links: Vec<(i64, i64)> = disclosure_categories::table
+                .inner_join(disclosures::table)
+                .inner_join(data_categories::table)
+                .filter(disclosures::subject_id.eq(id))
+                .order((disclosure_categories::disclosure_id, data_categories::position))
+                .select((disclosure_categories::disclosure_id, disclosure_categories::category_id))
+                .load(c)?;
+            let record_count: i64 = records::table.filter(records::subject_id.eq(id)).count().get_result(c)?;
+            let disclosure_count: i64 =
+                disclosures::table.filter(disclosures::subject_id.eq(id)).count().get_result(c)?;
+            Ok((subject_data::load(c, SubjectId(id))?, record_links, disclosure_links, record_count, disclosure_count))
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(data.records.len() as i64, record_count, "each record once");
+    assert_eq!(data.disclosures.len() as i64, disclosure_count, "each disclosure once");
+    let mut loaded: Vec<(i64, i64)> =
+        data.records.iter().flat_map(|r| r.purposes.iter().map(move |p| (r.id.0, p.0))).collect();
+    loaded.sort_by_key(|(record, _)| *record); // stable: purposes keep their order
+    assert_eq!(loaded, record_links);
+    assert!(
+        data.records.iter().filter(|r| r.purposes.len() > 1).count() > 0,
+        "the demo has a record with two purposes"
+    );
+    let mut loaded: Vec<(i64, i64)> =
+        data.disclosures.iter().flat_map(|d| d.categories.iter().map(move |k| (d.id.0, k.0))).collect();
+    loaded.sort_by_key(|(disclosure, _)| *disclosure);
+    assert_eq!(loaded, disclosure_links);
+    assert!(
+        data.disclosures.iter().filter(|d| d.categories.len() > 1).count() > 0,
+        "the demo has a disclosure of two categories"
+    );
 }

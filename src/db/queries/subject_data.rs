@@ -3,8 +3,6 @@
 //! categories, marketing preferences, consent history and rights requests. The
 //! dashboard, the recipients page and the download are all built from this.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 use time::{Date, OffsetDateTime};
 
@@ -357,34 +355,24 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Resul
     let summary = subjects::summary(conn, subject)?;
     let relationships = relationships(conn, subject)?;
 
-    let mut purposes_of: HashMap<i64, Vec<PurposeId>> = HashMap::new();
-    let links: Vec<(i64, i64)> = record_purposes::table
-        .inner_join(records::table.on(records::id.eq(record_purposes::record_id)))
-        .inner_join(purposes::table.on(purposes::id.eq(record_purposes::purpose_id)))
-        .filter(records::subject_id.eq(subject.0))
-        .order(purposes::position)
-        .select((record_purposes::record_id, record_purposes::purpose_id))
-        .load(conn)?;
-    for (record, purpose) in links {
-        purposes_of.entry(record).or_default().push(PurposeId(purpose));
-    }
     type RecordRow = (
-        i64,
-        i64,
-        i64,
-        String,
-        String,
-        String,
+        (i64, i64, i64, String, String, String, Option<i64>),
+        (
+            time::PrimitiveDateTime,
+            time::PrimitiveDateTime,
+            Option<time::PrimitiveDateTime>,
+            Option<time::PrimitiveDateTime>,
+            Option<String>,
+            Option<Date>,
+        ),
         Option<i64>,
-        time::PrimitiveDateTime,
-        time::PrimitiveDateTime,
-        Option<time::PrimitiveDateTime>,
-        Option<time::PrimitiveDateTime>,
-        Option<String>,
-        Option<Date>,
     );
+    // Records with their purposes in one query: a record comes once per purpose, its rows
+    // next to each other (ordered by the record's id before the purpose's position).
     let rows: Vec<RecordRow> = records::table
         .inner_join(data_categories::table)
+        .left_join(record_purposes::table.on(record_purposes::record_id.eq(records::id)))
+        .left_join(purposes::table.on(purposes::id.eq(record_purposes::purpose_id)))
         .filter(records::subject_id.eq(subject.0))
         .order((
             records::entity_id,
@@ -392,60 +380,58 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Resul
             records::field,
             records::collected_at.desc(),
             records::id.desc(),
+            purposes::position.nullable(),
         ))
         .select((
-            records::id,
-            records::entity_id,
-            records::category_id,
-            records::field,
-            records::value,
-            records::source,
-            records::source_recipient_id,
-            records::collected_at,
-            records::updated_at,
-            records::restricted_at,
-            records::erased_at,
-            records::kept_reason,
-            records::kept_until,
+            (
+                records::id,
+                records::entity_id,
+                records::category_id,
+                records::field,
+                records::value,
+                records::source,
+                records::source_recipient_id,
+            ),
+            (
+                records::collected_at,
+                records::updated_at,
+                records::restricted_at,
+                records::erased_at,
+                records::kept_reason,
+                records::kept_until,
+            ),
+            record_purposes::purpose_id.nullable(),
         ))
         .load(conn)?;
-    let records = rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                entity,
-                category,
-                field,
-                value,
-                source,
-                party,
-                collected,
-                updated,
-                restricted,
-                erased,
-                kept_reason,
-                kept_until,
-            )| {
-                Ok(HeldRecord {
-                    id: RecordId(id),
-                    entity: EntityId(entity),
-                    category: CategoryId(category),
-                    field,
-                    value,
-                    source: parsed(&source, "record source")?,
-                    source_party: party.map(RecipientId),
-                    collected_at: from_db(collected),
-                    updated_at: from_db(updated),
-                    restricted_at: restricted.map(from_db),
-                    erased_at: erased.map(from_db),
-                    kept_reason,
-                    kept_until,
-                    purposes: purposes_of.remove(&id).unwrap_or_default(),
-                })
-            },
-        )
-        .collect::<Result<Vec<_>, DbError>>()?;
+    let mut records: Vec<HeldRecord> = Vec::new();
+    for (
+        (id, entity, category, field, value, source, party),
+        (collected, updated, restricted, erased, kept_reason, kept_until),
+        purpose,
+    ) in rows
+    {
+        let purpose = purpose.map(PurposeId);
+        if let Some(same) = records.last_mut().filter(|r| r.id.0 == id) {
+            same.purposes.extend(purpose);
+            continue;
+        }
+        records.push(HeldRecord {
+            id: RecordId(id),
+            entity: EntityId(entity),
+            category: CategoryId(category),
+            field,
+            value,
+            source: parsed(&source, "record source")?,
+            source_party: party.map(RecipientId),
+            collected_at: from_db(collected),
+            updated_at: from_db(updated),
+            restricted_at: restricted.map(from_db),
+            erased_at: erased.map(from_db),
+            kept_reason,
+            kept_until,
+            purposes: purpose.into_iter().collect(),
+        });
+    }
 
     if parts == Parts::Records {
         return Ok(SubjectData {
@@ -458,39 +444,37 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Resul
             requests: Vec::new(),
         });
     }
-    let mut categories_of: HashMap<i64, Vec<CategoryId>> = HashMap::new();
-    let links: Vec<(i64, i64)> = disclosure_categories::table
-        .inner_join(disclosures::table)
-        .inner_join(data_categories::table)
+    // Disclosures with their categories in one query, as the records above.
+    let rows: Vec<(i64, i64, i64, i64, time::PrimitiveDateTime, Option<i64>)> = disclosures::table
+        .left_join(disclosure_categories::table)
+        .left_join(data_categories::table.on(data_categories::id.eq(disclosure_categories::category_id)))
         .filter(disclosures::subject_id.eq(subject.0))
-        .order(data_categories::position)
-        .select((disclosure_categories::disclosure_id, disclosure_categories::category_id))
-        .load(conn)?;
-    for (disclosure, category) in links {
-        categories_of.entry(disclosure).or_default().push(CategoryId(category));
-    }
-    let rows: Vec<(i64, i64, i64, i64, time::PrimitiveDateTime)> = disclosures::table
-        .filter(disclosures::subject_id.eq(subject.0))
-        .order((disclosures::disclosed_at.desc(), disclosures::id.desc()))
+        .order((disclosures::disclosed_at.desc(), disclosures::id.desc(), data_categories::position.nullable()))
         .select((
             disclosures::id,
             disclosures::recipient_id,
             disclosures::entity_id,
             disclosures::purpose_id,
             disclosures::disclosed_at,
+            disclosure_categories::category_id.nullable(),
         ))
         .load(conn)?;
-    let disclosures = rows
-        .into_iter()
-        .map(|(id, recipient, entity, purpose, at)| HeldDisclosure {
+    let mut disclosures: Vec<HeldDisclosure> = Vec::new();
+    for (id, recipient, entity, purpose, at, category) in rows {
+        let category = category.map(CategoryId);
+        if let Some(same) = disclosures.last_mut().filter(|d| d.id.0 == id) {
+            same.categories.extend(category);
+            continue;
+        }
+        disclosures.push(HeldDisclosure {
             id: DisclosureId(id),
             recipient: RecipientId(recipient),
             entity: EntityId(entity),
             purpose: PurposeId(purpose),
             at: from_db(at),
-            categories: categories_of.remove(&id).unwrap_or_default(),
-        })
-        .collect();
+            categories: category.into_iter().collect(),
+        });
+    }
 
     Ok(SubjectData {
         summary,
