@@ -86,7 +86,7 @@ pub type PooledConn = PooledConnection<connection::Manager>;
 pub struct DbPool {
     pool: Pool<connection::Manager>,
     backend: Backend,
-    url: Arc<DatabaseUrl>,
+    url: DatabaseUrl,
     /// SQLite allows one writer, so every write transaction of this process runs on this
     /// one connection, in turn. Taking turns in-process avoids `SQLITE_BUSY` on a read
     /// transaction that upgrades to a write while another writer commits; and one
@@ -126,12 +126,13 @@ impl DbPool {
             .connection_timeout(settings.connect_timeout)
             .idle_timeout(Some(Duration::from_secs(300)))
             // No round trip before every use (a tenth of a PostgreSQL page's time): a
-            // connection is checked after a failure instead (`repair_if_dead`).
+            // connection the server cut is dropped when it is handed back instead
+            // (diesel marks it broken; `Manager::has_broken`).
             .test_on_check_out(false)
             .build(connection::Manager::new(url.clone()))
             .map_err(|e| DbError::Unavailable(format!("{url}: {e}")))?;
         let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(None)));
-        Ok(DbPool { pool, backend, url: Arc::new(url.clone()), sqlite_writer })
+        Ok(DbPool { pool, backend, url: url.clone(), sqlite_writer })
     }
 
     /// Which backend this pool talks to.
@@ -150,12 +151,10 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let (pool, url) = (self.pool.clone(), self.url.clone());
+        let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            let result = f(&mut conn);
-            repair_if_dead(&url, &mut conn, &result);
-            result
+            f(&mut conn)
         })
         .await
         .map_err(|_| DbError::Cancelled)?
@@ -177,10 +176,7 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError>,
     {
         let Some(writer) = &self.sqlite_writer else {
-            let mut conn = self.pool.get()?;
-            let result = in_transaction(&mut conn, f);
-            repair_if_dead(&self.url, &mut conn, &result);
-            return result;
+            return in_transaction(&mut *self.pool.get()?, f);
         };
         let mut slot = DropOnPanic(writer.lock().unwrap_or_else(|poisoned| {
             // Another writer panicked, maybe inside its transaction: start afresh.
@@ -237,20 +233,6 @@ impl Drop for DropOnPanic<'_> {
         if std::thread::panicking() {
             *self.0 = None;
         }
-    }
-}
-
-/// After a failure that may have been the connection's own (the server restarted, the
-/// network was cut), a connection that no longer answers is replaced in place, so the
-/// pool does not go on handing out a dead one. Refusals by the data (not found, a
-/// conflict, a rule) prove the connection works and cost no check.
-fn repair_if_dead<T>(url: &DatabaseUrl, conn: &mut PooledConn, result: &Result<T, DbError>) {
-    if !matches!(result, Err(DbError::Unavailable(_) | DbError::Query(_))) || conn.batch_execute("SELECT 1").is_ok() {
-        return;
-    }
-    match connection::open(url) {
-        Ok(fresh) => **conn = fresh,
-        Err(e) => tracing::warn!(error = %e, "a database connection failed and cannot be replaced yet"),
     }
 }
 

@@ -40,7 +40,7 @@ async fn postgres_connection_cut_by_the_server_is_replaced() {
     // The use that meets the dead connection fails; the connection is then replaced,
     // so the pool of one works again from the next use on.
     let failed = pool.run(backend_pid).await;
-    assert!(failed.is_err(), "a cut connection cannot answer: {failed:?}");
+    assert!(matches!(failed, Err(DbError::Unavailable(_))), "a cut connection cannot answer: {failed:?}");
     let second = pool.run(backend_pid).await.expect("the dead connection was replaced");
     assert_ne!(second, first);
     assert_eq!(pool.pool_state().0, 1, "still one connection");
