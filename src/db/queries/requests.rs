@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
-use super::subject_data::{RequestSummary, parsed};
+use super::subject_data::{RequestSummary, SUMMARY_COLUMNS, SummaryRow, summary_of};
 use crate::db::schema::{records, rights_request_items, rights_requests};
 use crate::db::{DbConnection, DbError, from_db, to_db};
 use crate::domain::ids::{CategoryId, EntityId, PublicId, PurposeId, RecordId, RequestId, SubjectId};
@@ -183,54 +183,29 @@ pub fn owner_of(conn: &mut DbConnection, public_id: &str) -> Result<Option<Subje
 /// One of the person's requests by public id; `None` for anyone else's (so ids of
 /// other people's requests are indistinguishable from ids that do not exist).
 pub fn find(conn: &mut DbConnection, subject: SubjectId, public_id: &str) -> Result<Option<RequestDetail>, DbError> {
-    type Row = (
-        (i64, String, String, Option<i64>, String, time::PrimitiveDateTime, time::PrimitiveDateTime),
-        (Option<time::PrimitiveDateTime>, Option<time::PrimitiveDateTime>, String, String),
-        (Option<time::PrimitiveDateTime>, Option<String>, Option<String>),
-    );
+    type Extra = (String, String, Option<time::PrimitiveDateTime>, Option<String>, Option<String>);
     // One query for the request itself: a status page is read far more often than filed.
-    let Some(row) = rights_requests::table
+    let Some((summary, extra)) = rights_requests::table
         .filter(rights_requests::public_id.eq(public_id))
         .filter(rights_requests::subject_id.eq(subject.0))
         .select((
+            SUMMARY_COLUMNS,
             (
-                rights_requests::id,
-                rights_requests::public_id,
-                rights_requests::kind,
-                rights_requests::entity_id,
-                rights_requests::status,
-                rights_requests::received_at,
-                rights_requests::due_at,
-            ),
-            (
-                rights_requests::extended_due_at,
-                rights_requests::completed_at,
                 rights_requests::statement,
                 rights_requests::filed_by,
+                rights_requests::decided_at,
+                rights_requests::decision_reason,
+                rights_requests::extension_reason,
             ),
-            (rights_requests::decided_at, rights_requests::decision_reason, rights_requests::extension_reason),
         ))
-        .first::<Row>(conn)
+        .first::<(SummaryRow, Extra)>(conn)
         .optional()?
     else {
         return Ok(None);
     };
-    let (
-        (id, public_id, kind, entity, status, received, due),
-        (extended, completed, statement, filed_by),
-        (decided, decision_reason, extension_reason),
-    ) = row;
-    let summary = RequestSummary {
-        id,
-        public_id,
-        kind: parsed(&kind, "request kind")?,
-        entity: entity.map(EntityId),
-        status: parsed(&status, "request status")?,
-        received_at: from_db(received),
-        due_at: from_db(due),
-        extended_due_at: extended.map(from_db),
-        completed_at: completed.map(from_db),
-    };
+    let summary = summary_of(summary)?;
+    let id = summary.id;
+    let (statement, filed_by, decided, decision_reason, extension_reason) = extra;
     type ItemRow = (Option<i64>, Option<i64>, Option<i64>, Option<String>, String, Option<String>, Option<time::Date>);
     let items: Vec<ItemRow> = rights_request_items::table
         .filter(rights_request_items::request_id.eq(id))

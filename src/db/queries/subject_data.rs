@@ -157,7 +157,7 @@ pub struct SubjectData {
 }
 
 /// A stored text value parsed into its type; a value the type does not know is an error.
-pub(super) fn parsed<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, DbError>
+fn parsed<T: std::str::FromStr>(raw: &str, what: &str) -> Result<T, DbError>
 where
     T::Err: std::fmt::Display,
 {
@@ -240,49 +240,66 @@ pub fn consent_events(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec
         .collect())
 }
 
+/// A request's columns as listed, in the order of `SummaryRow`.
+pub(super) const SUMMARY_COLUMNS: (
+    rights_requests::id,
+    rights_requests::public_id,
+    rights_requests::kind,
+    rights_requests::entity_id,
+    rights_requests::status,
+    rights_requests::received_at,
+    rights_requests::due_at,
+    rights_requests::extended_due_at,
+    rights_requests::completed_at,
+) = (
+    rights_requests::id,
+    rights_requests::public_id,
+    rights_requests::kind,
+    rights_requests::entity_id,
+    rights_requests::status,
+    rights_requests::received_at,
+    rights_requests::due_at,
+    rights_requests::extended_due_at,
+    rights_requests::completed_at,
+);
+
+/// What `SUMMARY_COLUMNS` load.
+pub(super) type SummaryRow = (
+    i64,
+    String,
+    String,
+    Option<i64>,
+    String,
+    time::PrimitiveDateTime,
+    time::PrimitiveDateTime,
+    Option<time::PrimitiveDateTime>,
+    Option<time::PrimitiveDateTime>,
+);
+
+/// A request as listed, from its stored columns.
+pub(super) fn summary_of(row: SummaryRow) -> Result<RequestSummary, DbError> {
+    let (id, public_id, kind, entity, status, received, due, extended, completed) = row;
+    Ok(RequestSummary {
+        id,
+        public_id,
+        kind: parsed(&kind, "request kind")?,
+        entity: entity.map(EntityId),
+        status: parsed(&status, "request status")?,
+        received_at: from_db(received),
+        due_at: from_db(due),
+        extended_due_at: extended.map(from_db),
+        completed_at: completed.map(from_db),
+    })
+}
+
 /// The person's rights requests, newest first.
 pub fn requests(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<RequestSummary>, DbError> {
-    type Row = (
-        i64,
-        String,
-        String,
-        Option<i64>,
-        String,
-        time::PrimitiveDateTime,
-        time::PrimitiveDateTime,
-        Option<time::PrimitiveDateTime>,
-        Option<time::PrimitiveDateTime>,
-    );
-    let rows: Vec<Row> = rights_requests::table
+    let rows: Vec<SummaryRow> = rights_requests::table
         .filter(rights_requests::subject_id.eq(subject.0))
         .order((rights_requests::received_at.desc(), rights_requests::id.desc()))
-        .select((
-            rights_requests::id,
-            rights_requests::public_id,
-            rights_requests::kind,
-            rights_requests::entity_id,
-            rights_requests::status,
-            rights_requests::received_at,
-            rights_requests::due_at,
-            rights_requests::extended_due_at,
-            rights_requests::completed_at,
-        ))
+        .select(SUMMARY_COLUMNS)
         .load(conn)?;
-    rows.into_iter()
-        .map(|(id, public_id, kind, entity, status, received, due, extended, completed)| {
-            Ok(RequestSummary {
-                id,
-                public_id,
-                kind: parsed(&kind, "request kind")?,
-                entity: entity.map(EntityId),
-                status: parsed(&status, "request status")?,
-                received_at: from_db(received),
-                due_at: from_db(due),
-                extended_due_at: extended.map(from_db),
-                completed_at: completed.map(from_db),
-            })
-        })
-        .collect()
+    rows.into_iter().map(summary_of).collect()
 }
 
 /// A record as a request names it: what it is and its value.
