@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
-use super::subject_data::{RequestSummary, SUMMARY_COLUMNS, SummaryRow, summary_of};
+use super::subject_data::{RequestSummary, SummaryRow, summary_columns, summary_of};
 use crate::db::schema::{records, rights_request_items, rights_requests};
 use crate::db::{DbConnection, DbError, from_db, to_db};
 use crate::domain::ids::{CategoryId, EntityId, PublicId, PurposeId, RecordId, RequestId, SubjectId};
@@ -189,7 +189,7 @@ pub fn find(conn: &mut DbConnection, subject: SubjectId, public_id: &str) -> Res
         .filter(rights_requests::public_id.eq(public_id))
         .filter(rights_requests::subject_id.eq(subject.0))
         .select((
-            SUMMARY_COLUMNS,
+            summary_columns!(),
             (
                 rights_requests::statement,
                 rights_requests::filed_by,

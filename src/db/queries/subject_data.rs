@@ -240,30 +240,26 @@ pub fn consent_events(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec
         .collect())
 }
 
-/// A request's columns as listed, in the order of `SummaryRow`.
-pub(super) const SUMMARY_COLUMNS: (
-    rights_requests::id,
-    rights_requests::public_id,
-    rights_requests::kind,
-    rights_requests::entity_id,
-    rights_requests::status,
-    rights_requests::received_at,
-    rights_requests::due_at,
-    rights_requests::extended_due_at,
-    rights_requests::completed_at,
-) = (
-    rights_requests::id,
-    rights_requests::public_id,
-    rights_requests::kind,
-    rights_requests::entity_id,
-    rights_requests::status,
-    rights_requests::received_at,
-    rights_requests::due_at,
-    rights_requests::extended_due_at,
-    rights_requests::completed_at,
-);
+/// A request's columns as listed, in the order of `SummaryRow` (a macro, as
+/// `task_columns!`, so the column list is written once).
+macro_rules! summary_columns {
+    () => {
+        (
+            rights_requests::id,
+            rights_requests::public_id,
+            rights_requests::kind,
+            rights_requests::entity_id,
+            rights_requests::status,
+            rights_requests::received_at,
+            rights_requests::due_at,
+            rights_requests::extended_due_at,
+            rights_requests::completed_at,
+        )
+    };
+}
+pub(super) use summary_columns;
 
-/// What `SUMMARY_COLUMNS` load.
+/// What `summary_columns!()` loads.
 pub(super) type SummaryRow = (
     i64,
     String,
@@ -297,7 +293,7 @@ pub fn requests(conn: &mut DbConnection, subject: SubjectId) -> Result<Vec<Reque
     let rows: Vec<SummaryRow> = rights_requests::table
         .filter(rights_requests::subject_id.eq(subject.0))
         .order((rights_requests::received_at.desc(), rights_requests::id.desc()))
-        .select(SUMMARY_COLUMNS)
+        .select(summary_columns!())
         .load(conn)?;
     rows.into_iter().map(summary_of).collect()
 }

@@ -555,7 +555,7 @@ pub async fn file_request(
     };
     // Rendered before the transaction, which holds the single writer (SQLite) or the
     // audit lock (PostgreSQL); only an immediate decision's outcome is known later.
-    let prepared = if immediate { None } else { Some(confirm(false)).transpose()? };
+    let prepared = if immediate { None } else { confirm(false)? };
     let st = state.clone();
     let filed = state
         .db
@@ -594,22 +594,19 @@ pub async fn file_request(
                     now,
                 )
             };
-            let sealed = match prepared {
-                Some(sealed) => sealed,
-                None => {
-                    // The decision's own audit events follow the filing's.
-                    filing_audited(c)?;
-                    let engine = Engine { stored: &stored, keys: &st.keys, public_base: &st.public_base };
-                    let status =
-                        decisions::decide(c, &engine, &filed.public_id, &Decision::Approve, &Actor::System, now)?
-                            .status;
-                    confirm(status == "completed")?
+            if immediate {
+                // The decision's own audit events follow the filing's.
+                filing_audited(c)?;
+                let engine = Engine { stored: &stored, keys: &st.keys, public_base: &st.public_base };
+                let status =
+                    decisions::decide(c, &engine, &filed.public_id, &Decision::Approve, &Actor::System, now)?.status;
+                if let Some(sealed) = confirm(status == "completed")? {
+                    outbox::enqueue(c, "email", sealed, now, None)?;
                 }
-            };
-            if let Some(sealed) = sealed {
-                outbox::enqueue(c, "email", sealed, now, None)?;
-            }
-            if !immediate {
+            } else {
+                if let Some(sealed) = prepared {
+                    outbox::enqueue(c, "email", sealed, now, None)?;
+                }
                 // Last: on PostgreSQL the audit lock is then held for the append and the commit only.
                 filing_audited(c)?;
             }
