@@ -94,6 +94,39 @@ pub struct DbPool {
     /// connection has committed (pooled writers re-read their index pages every time).
     /// `None` inside: not opened yet, or dropped after a panic mid-transaction.
     sqlite_writer: Option<Arc<Mutex<Option<DbConnection>>>>,
+    /// Turns for async callers, taken before a blocking thread is: see [`Turns`].
+    turns: Arc<Turns>,
+}
+
+/// How many async callers may hold a blocking thread for the database at once. A caller
+/// without a turn waits as a future, in arrival order, not as a parked thread: under 64
+/// concurrent requests and 8 connections the blocking pool otherwise grows to 64
+/// threads, each with its own stack and malloc arena (the portal's RSS rose from 60 to
+/// 100 MiB under SQLite writes), and the writer mutex, which is not fair, let a busy
+/// stream of filings starve the outbox worker for minutes.
+struct Turns {
+    /// One per pooled connection.
+    connections: Arc<tokio::sync::Semaphore>,
+    /// One: SQLite's single writer.
+    sqlite_writer: Arc<tokio::sync::Semaphore>,
+    /// How long a caller waits for a turn before the database counts as unavailable.
+    wait: Duration,
+}
+
+impl Turns {
+    /// A turn, held by the blocking job until it ends even if its caller goes away.
+    async fn take(&self, writes: bool, backend: Backend) -> Result<tokio::sync::OwnedSemaphorePermit, DbError> {
+        let (semaphore, what) = if writes && backend == Backend::Sqlite {
+            (&self.sqlite_writer, "the SQLite writer")
+        } else {
+            (&self.connections, "every pooled connection")
+        };
+        match tokio::time::timeout(self.wait, semaphore.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_closed)) => Err(DbError::Unavailable("the pool is closed".into())),
+            Err(_elapsed) => Err(DbError::Unavailable(format!("{what} stayed busy for {:?}", self.wait))),
+        }
+    }
 }
 
 impl DbPool {
@@ -132,7 +165,12 @@ impl DbPool {
             .build(connection::Manager::new(url.clone()))
             .map_err(|e| DbError::Unavailable(format!("{url}: {e}")))?;
         let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(None)));
-        Ok(DbPool { pool, backend, url: url.clone(), sqlite_writer })
+        let turns = Arc::new(Turns {
+            connections: Arc::new(tokio::sync::Semaphore::new(settings.pool_size as usize)),
+            sqlite_writer: Arc::new(tokio::sync::Semaphore::new(1)),
+            wait: settings.connect_timeout,
+        });
+        Ok(DbPool { pool, backend, url: url.clone(), sqlite_writer, turns })
     }
 
     /// Which backend this pool talks to.
@@ -151,8 +189,10 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
+        let turn = self.turns.take(false, self.backend).await?;
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             let mut conn = pool.get()?;
             f(&mut conn)
         })
@@ -166,8 +206,14 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
+        let turn = self.turns.take(true, self.backend).await?;
         let this = self.clone();
-        tokio::task::spawn_blocking(move || this.transaction_blocking(f)).await.map_err(|_| DbError::Cancelled)?
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            this.transaction_blocking(f)
+        })
+        .await
+        .map_err(|_| DbError::Cancelled)?
     }
 
     /// `transaction` for synchronous callers.

@@ -1,7 +1,8 @@
 //! The connection handling under the pages: a PostgreSQL connection the server cut is
 //! replaced instead of handed out again (connections are not tested before every use),
 //! and SQLite's single writer connection survives a panic in the middle of a
-//! transaction without committing any of it.
+//! transaction without committing any of it. Callers take turns at the database in
+//! the order they came, and a turn not had in time is a clear "unavailable".
 
 use diesel::prelude::*;
 use privacy_portal::db::schema::rate_limits;
@@ -77,4 +78,63 @@ async fn sqlite_writer_survives_a_panic_inside_a_transaction() {
     let mut other = SqliteConnection::establish(db.url.trim_start_matches("sqlite://")).unwrap();
     let committed: Vec<String> = rate_limits::table.select(rate_limits::bucket).load(&mut other).unwrap();
     assert_eq!(committed, ["the next write"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_take_turns_in_arrival_order_and_give_up_after_the_timeout() {
+    let db = TestDb::new(Backend::Sqlite);
+    let settings = test_settings(&db, &[("PORTAL_DATABASE__CONNECT_TIMEOUT_SECS", "1")]);
+    let pool = DbPool::connect(&settings.database).unwrap();
+    migrations::run_pending(&mut pool.get().unwrap()).unwrap();
+
+    // A long write holds the one writer; five more arrive one after another meanwhile.
+    let slow = pool.clone();
+    let holder = tokio::spawn(async move {
+        slow.transaction(|c| {
+            std::thread::sleep(std::time::Duration::from_millis(600));
+            insert_bucket(c, "first")
+        })
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let mut queued = Vec::new();
+    for n in 0..5 {
+        let pool = pool.clone();
+        queued.push(tokio::spawn(async move { pool.transaction(move |c| insert_bucket(c, &format!("w{n}"))).await }));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    holder.await.unwrap().unwrap();
+    for q in queued {
+        q.await.unwrap().unwrap();
+    }
+    let order: Vec<String> = pool
+        .run(|c| {
+            Ok(rate_limits::table
+                .order(diesel::dsl::sql::<diesel::sql_types::BigInt>("rowid"))
+                .select(rate_limits::bucket)
+                .load(c)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(order, ["first", "w0", "w1", "w2", "w3", "w4"], "served in the order they came");
+
+    // A writer that waits longer than the connect timeout is told the database is busy
+    // instead of waiting without end; the held write still commits.
+    let slow = pool.clone();
+    let holder = tokio::spawn(async move {
+        slow.transaction(|c| {
+            std::thread::sleep(std::time::Duration::from_millis(1600));
+            insert_bucket(c, "long")
+        })
+        .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let waited = pool.transaction(|c| insert_bucket(c, "too late")).await;
+    match waited {
+        Err(DbError::Unavailable(why)) => assert!(why.contains("SQLite writer stayed busy"), "{why}"),
+        other => panic!("expected unavailable, got {other:?}"),
+    }
+    holder.await.unwrap().unwrap();
+    let count: i64 = pool.run(|c| Ok(rate_limits::table.count().get_result(c)?)).await.unwrap();
+    assert_eq!(count, 7, "the held write committed, the late one wrote nothing");
 }
