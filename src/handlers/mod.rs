@@ -12,6 +12,7 @@ pub mod public;
 pub mod staff;
 pub mod static_files;
 pub mod subject;
+pub mod task_cursor;
 pub mod workforce_sign_in;
 
 use actix_web::HttpResponse;

@@ -653,4 +653,52 @@ async fn each_view_lists_and_counts_its_own_tasks_in_order(backend: Backend) {
     assert!(overdue.iter().all(|id| inbox.contains(id.as_str())));
     assert!(!inbox.contains(ids[0].as_str()), "the task due in 30 days is not overdue");
     assert!(!inbox.contains(ids[2].as_str()), "another recipient's task");
+
+    // The inbox shows a page of tasks at a time and links to the next: 100 more open
+    // tasks make 103, so two pages, together each open task once.
+    let now = app.clock.now();
+    for n in 0..100 {
+        app.state
+            .db
+            .transaction(move |c| {
+                create(
+                    c,
+                    NewTask {
+                        recipient,
+                        subject,
+                        entity,
+                        request: Some(request),
+                        consent_event: None,
+                        action: "stop_marketing",
+                        payload: json!({ "action": "stop_marketing" }),
+                        now: now + Duration::seconds(n),
+                        due_days: 40,
+                    },
+                )
+            })
+            .await
+            .unwrap();
+    }
+    let task_links = |page: &str| -> Vec<String> {
+        page.split("href=\"/processor/tasks/").skip(1).map(|rest| rest[..rest.find('"').unwrap()].to_owned()).collect()
+    };
+    let (status, first) = portal.page("/processor?view=open").await;
+    assert_eq!(status, 200);
+    let on_first = task_links(&first);
+    assert_eq!(on_first.len(), 100, "one page holds 100 tasks");
+    assert_eq!(on_first[..3], open[..], "soonest due first");
+    assert!(!first.contains("First page"), "the first page links to no first page");
+    let next = first.split("rel=\"next\" href=\"").nth(1).expect("a link to the next page");
+    let next = next[..next.find('"').unwrap()].replace("&amp;", "&");
+    let (status, second) = portal.page(&next).await;
+    assert_eq!(status, 200, "{next}");
+    let on_second = task_links(&second);
+    assert_eq!(on_second.len(), 3, "the rest");
+    assert!(!second.contains("rel=\"next\""), "no page after the last");
+    assert!(second.contains("First page"));
+    let every: BTreeSet<_> = on_first.iter().chain(&on_second).collect();
+    assert_eq!(every.len(), 103, "every open task once, none repeated");
+    let (status, bad) = portal.page("/processor?view=open&after=not-a-cursor").await;
+    assert_eq!(status, 400, "a made-up page link is refused: {bad}");
+    assert!(bad.contains("could not be understood"), "{bad}");
 }

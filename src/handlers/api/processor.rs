@@ -5,8 +5,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -18,6 +16,7 @@ use crate::db::queries::tasks::{self, Answer, ResolveError, View};
 use crate::db::queries::webhooks;
 use crate::domain::audit::Actor;
 use crate::handlers::processor::MAX_ANSWER_CHARS;
+use crate::handlers::task_cursor;
 use crate::state::AppState;
 use crate::task_documents::task_json;
 
@@ -38,19 +37,8 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-fn encode_cursor(task: &tasks::Task) -> String {
-    URL_SAFE_NO_PAD.encode(format!("t:{}:{}", task.due_at.unix_timestamp_nanos() / 1000, task.id))
-}
-
 fn decode_cursor(cursor: &str) -> Result<tasks::Cursor, ApiError> {
-    let parsed = URL_SAFE_NO_PAD.decode(cursor).ok().and_then(|b| String::from_utf8(b).ok()).and_then(|s| {
-        let mut parts = s.strip_prefix("t:")?.split(':');
-        let micros: i128 = parts.next()?.parse().ok()?;
-        let id: i64 = parts.next()?.parse().ok()?;
-        let due_at = time::OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).ok()?;
-        parts.next().is_none().then_some(tasks::Cursor { due_at, id })
-    });
-    parsed.ok_or_else(|| ApiError::BadRequest("cursor is not one this API gave out".into()))
+    task_cursor::decode(cursor).ok_or_else(|| ApiError::BadRequest("cursor is not one this API gave out".into()))
 }
 
 /// `GET /api/processor/v1/tasks`: the recipient's tasks, oldest due first.
@@ -71,7 +59,7 @@ pub async fn list(
     let page = state.db.run(move |c| tasks::list(c, recipient, view, now, limit + 1, after)).await?;
     let more = page.len() as i64 > limit;
     let items: Vec<_> = page.iter().take(limit as usize).collect();
-    let next = if more { items.last().map(|t| encode_cursor(t)) } else { None };
+    let next = if more { items.last().map(|t| task_cursor::encode(t)) } else { None };
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "tasks": items.iter().map(|t| task_json(t, &state.catalog, now)).collect::<Vec<_>>(),
         "next_cursor": next,

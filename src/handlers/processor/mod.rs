@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::export::formula_safe;
 use crate::extractors::session::CurrentProcessor;
 use crate::extractors::{CsrfForm, PageContext};
-use crate::handlers::{render, see_other};
+use crate::handlers::{render, see_other, task_cursor};
 use crate::i18n::messages;
 use crate::state::AppState;
 use crate::task_documents::task_json;
@@ -56,6 +56,10 @@ pub struct InboxPage {
     view: &'static str,
     tasks: Vec<TaskRow>,
     counts: (i64, i64, i64),
+    /// The cursor of the next page, if there is one.
+    next_page: Option<String>,
+    /// Whether this is a later page (it links back to the first).
+    paged: bool,
 }
 
 fn action_key(action: &str) -> &'static str {
@@ -80,11 +84,15 @@ fn organisation(state: &AppState, user: &crate::db::queries::processors::Process
     state.catalog.recipient(user.recipient).map(|r| r.name.clone()).unwrap_or_default()
 }
 
-/// `?view=open|overdue|done`
+/// `?view=open|overdue|done&after=` (`after`: the cursor of the page before).
 #[derive(Deserialize)]
 pub struct InboxQuery {
     view: Option<String>,
+    after: Option<String>,
 }
+
+/// Tasks on one page of the inbox; the next page starts after the last of them.
+pub const INBOX_PAGE: usize = 100;
 
 /// `GET /processor`: the organisation's tasks: open, overdue or done.
 pub async fn inbox(
@@ -98,15 +106,27 @@ pub async fn inbox(
         Some(Some(v)) => v,
         Some(None) => return Err(AppError::NotFound),
     };
+    let after = match query.after.as_deref() {
+        None => None,
+        Some(token) => Some(task_cursor::decode(token).ok_or_else(|| {
+            AppError::BadRequest("This page link is not one the portal gave out. Start from the first page.".into())
+        })?),
+    };
     let recipient = me.user.recipient;
     let now = state.clock.now();
-    let (list, open, overdue, done) = state
+    let (mut list, open, overdue, done) = state
         .db
         .run(move |c| {
             let counts = tasks::counts(c, recipient, now)?;
-            Ok((tasks::list(c, recipient, view, now, 500, None)?, counts.open, counts.overdue, counts.done))
+            let page = tasks::list(c, recipient, view, now, INBOX_PAGE as i64 + 1, after)?;
+            Ok((page, counts.open, counts.overdue, counts.done))
         })
         .await?;
+    // One more than a page was asked for: if it came, there is a next page.
+    let next_page = (list.len() > INBOX_PAGE).then(|| {
+        list.truncate(INBOX_PAGE);
+        list.last().map(task_cursor::encode).unwrap_or_default()
+    });
     let texts = messages(ctx.lang);
     let rows = list
         .iter()
@@ -131,6 +151,8 @@ pub async fn inbox(
         },
         tasks: rows,
         counts: (open, overdue, done),
+        next_page,
+        paged: after.is_some(),
         ctx,
     })
 }
