@@ -37,7 +37,9 @@ command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 2
 [ "$BIN" != target/release/privacy-portal ] || cargo build --release --quiet
 
 export PORTAL_DATABASE_URL=$URL PORTAL_BIND=127.0.0.1:$PORT PORTAL_LOG__FILTER=error PORTAL_DEMO=true
-export PORTAL_SECURITY__SECRET_KEY=${PORTAL_SECURITY__SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}
+# One secret per database, kept between runs (created on first use): mail an earlier
+# run left queued is sealed with it and still goes out instead of being given up.
+export PORTAL_SECURITY__SECRET_KEY_FILE=${PORTAL_SECURITY__SECRET_KEY_FILE:-/var/tmp/portal-bench-$(printf %s "$URL" | sha1sum | cut -c1-12).key}
 export PORTAL_EMAIL__FILE_DIR=$WORK/mail PORTAL_SMTP_URL=
 # A ledger per run: the erasure ledger belongs to one database.
 export PORTAL_ERASURE_LEDGER__PATH=$WORK/erasure-ledger.jsonl
