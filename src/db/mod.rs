@@ -2,9 +2,10 @@
 //! and one query module per aggregate. This is the only module that uses diesel.
 //!
 //! Diesel is synchronous; `DbPool::run` and `DbPool::transaction` move the work to the
-//! blocking thread pool so the async HTTP workers never wait on the database.
+//! database threads (`executor`) so the async HTTP workers never wait on the database.
 
 pub mod connection;
+mod executor;
 pub mod migrations;
 pub mod queries;
 pub mod schema;
@@ -19,6 +20,7 @@ use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub use connection::{Backend, DbConnection};
+use executor::Lane;
 pub use time_conv::{from_db, to_db};
 
 use crate::settings::{DatabaseSettings, DatabaseUrl};
@@ -94,39 +96,8 @@ pub struct DbPool {
     /// connection has committed (pooled writers re-read their index pages every time).
     /// `None` inside: not opened yet, or dropped after a panic mid-transaction.
     sqlite_writer: Option<Arc<Mutex<Option<DbConnection>>>>,
-    /// Turns for async callers, taken before a blocking thread is: see [`Turns`].
-    turns: Arc<Turns>,
-}
-
-/// How many async callers may hold a blocking thread for the database at once. A caller
-/// without a turn waits as a future, in arrival order, not as a parked thread: under 64
-/// concurrent requests and 8 connections the blocking pool otherwise grows to 64
-/// threads, each with its own stack and malloc arena (the portal's RSS rose from 60 to
-/// 100 MiB under SQLite writes), and the writer mutex, which is not fair, let a busy
-/// stream of filings starve the outbox worker for minutes.
-struct Turns {
-    /// One per pooled connection.
-    connections: Arc<tokio::sync::Semaphore>,
-    /// One: SQLite's single writer.
-    sqlite_writer: Arc<tokio::sync::Semaphore>,
-    /// How long a caller waits for a turn before the database counts as unavailable.
-    wait: Duration,
-}
-
-impl Turns {
-    /// A turn, held by the blocking job until it ends even if its caller goes away.
-    async fn take(&self, writes: bool, backend: Backend) -> Result<tokio::sync::OwnedSemaphorePermit, DbError> {
-        let (semaphore, what) = if writes && backend == Backend::Sqlite {
-            (&self.sqlite_writer, "the SQLite writer")
-        } else {
-            (&self.connections, "every pooled connection")
-        };
-        match tokio::time::timeout(self.wait, semaphore.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(_closed)) => Err(DbError::Unavailable("the pool is closed".into())),
-            Err(_elapsed) => Err(DbError::Unavailable(format!("{what} stayed busy for {:?}", self.wait))),
-        }
-    }
+    /// The threads that run async callers' work (see [`executor`]).
+    executor: Arc<executor::Executor>,
 }
 
 impl DbPool {
@@ -165,12 +136,9 @@ impl DbPool {
             .build(connection::Manager::new(url.clone()))
             .map_err(|e| DbError::Unavailable(format!("{url}: {e}")))?;
         let sqlite_writer = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(None)));
-        let turns = Arc::new(Turns {
-            connections: Arc::new(tokio::sync::Semaphore::new(settings.pool_size as usize)),
-            sqlite_writer: Arc::new(tokio::sync::Semaphore::new(1)),
-            wait: settings.connect_timeout,
-        });
-        Ok(DbPool { pool, backend, url: url.clone(), sqlite_writer, turns })
+        let executor =
+            Arc::new(executor::Executor::start(settings.pool_size, sqlite_writer.is_some(), settings.connect_timeout)?);
+        Ok(DbPool { pool, backend, url: url.clone(), sqlite_writer, executor })
     }
 
     /// Which backend this pool talks to.
@@ -189,15 +157,13 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let turn = self.turns.take(false, self.backend).await?;
         let pool = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
-            let _turn = turn;
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|_| DbError::Cancelled)?
+        self.executor
+            .submit(Lane::Connection, move || {
+                let mut conn = pool.get()?;
+                f(&mut conn)
+            })
+            .await
     }
 
     /// Runs `f` in one transaction on the blocking pool: all of it commits or none.
@@ -206,14 +172,9 @@ impl DbPool {
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
-        let turn = self.turns.take(true, self.backend).await?;
+        let lane = if self.sqlite_writer.is_some() { Lane::SqliteWriter } else { Lane::Connection };
         let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let _turn = turn;
-            this.transaction_blocking(f)
-        })
-        .await
-        .map_err(|_| DbError::Cancelled)?
+        self.executor.submit(lane, move || this.transaction_blocking(f)).await
     }
 
     /// `transaction` for synchronous callers.

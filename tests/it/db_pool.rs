@@ -118,8 +118,8 @@ async fn writers_take_turns_in_arrival_order_and_give_up_after_the_timeout() {
         .unwrap();
     assert_eq!(order, ["first", "w0", "w1", "w2", "w3", "w4"], "served in the order they came");
 
-    // A writer that waits longer than the connect timeout is told the database is busy
-    // instead of waiting without end; the held write still commits.
+    // A writer that waited longer than the connect timeout is not started when its turn
+    // comes: it is told the database was busy (and wrote nothing); the held write commits.
     let slow = pool.clone();
     let holder = tokio::spawn(async move {
         slow.transaction(|c| {
