@@ -100,13 +100,14 @@ file_requests() {
 
 echo "backend $BACKEND, $DURATION per figure, person $PERSON (20 records), $(nproc) cores"
 # ONLY runs one figure and stops: dashboard or request-status (c=8; for profiling with
-# perf record while it runs), request-create (c=8 and 64; for A/B runs of a write).
+# perf record while it runs), request-create or ingest (c=8 and 64; for A/B runs of a write).
 case ${ONLY:-} in
   "") ;;
   dashboard) echo "portal pid $PID"; run dashboard 8 -H "Cookie: $COOKIE" "$BASE/dashboard"; exit 0 ;;
   request-status) echo "portal pid $PID"; run request-status 8 -H "Cookie: $COOKIE" "$BASE/requests/$REQ"; exit 0 ;;
   request-create) file_requests; exit 0 ;;
-  *) echo "ONLY=$ONLY: dashboard, request-status or request-create" >&2; exit 2 ;;
+  ingest) for c in 8 64; do TOKEN=$ITOKEN run ingest-upsert "$c" -s bench/wrk/ingest.lua "$BASE/api/ingest/v1/people"; done; exit 0 ;;
+  *) echo "ONLY=$ONLY: dashboard, request-status, request-create or ingest" >&2; exit 2 ;;
 esac
 # Reads first: the writes below add to the person's history (consent events, tasks),
 # which the person's pages then show.
