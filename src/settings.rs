@@ -267,7 +267,7 @@ pub struct DatabaseSettings {
     pub url: DatabaseUrl,
     /// Most pooled connections.
     pub pool_size: u32,
-    /// How long to wait for a connection.
+    /// How long database work may wait for its turn, or for a new connection.
     pub connect_timeout: Duration,
 }
 
