@@ -151,7 +151,7 @@ impl DbPool {
         Ok(self.pool.get()?)
     }
 
-    /// Runs `f` with a connection, on the blocking pool. For reads.
+    /// Runs `f` with a connection, on a database thread. For reads.
     pub async fn run<T, F>(&self, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
@@ -166,7 +166,7 @@ impl DbPool {
             .await
     }
 
-    /// Runs `f` in one transaction on the blocking pool: all of it commits or none.
+    /// Runs `f` in one transaction on a database thread: all of it commits or none.
     pub async fn transaction<T, F>(&self, f: F) -> Result<T, DbError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,

@@ -87,15 +87,20 @@ async fn writers_take_turns_in_arrival_order_and_give_up_after_the_timeout() {
     let pool = DbPool::connect(&settings.database).unwrap();
     migrations::run_pending(&mut pool.get().unwrap()).unwrap();
 
-    // A long write holds the one writer; five more arrive one after another meanwhile.
-    let slow = pool.clone();
-    let holder = tokio::spawn(async move {
-        slow.transaction(|c| {
-            std::thread::sleep(std::time::Duration::from_millis(600));
-            insert_bucket(c, "first")
+    // A write that holds the one writer for `ms` before it inserts `bucket`.
+    let hold = |ms: u64, bucket: &'static str| {
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            pool.transaction(move |c| {
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                insert_bucket(c, bucket)
+            })
+            .await
         })
-        .await
-    });
+    };
+
+    // A long write holds the one writer; five more arrive one after another meanwhile.
+    let holder = hold(600, "first");
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let mut queued = Vec::new();
     for n in 0..5 {
@@ -120,14 +125,7 @@ async fn writers_take_turns_in_arrival_order_and_give_up_after_the_timeout() {
 
     // A writer that waited longer than the connect timeout is not started when its turn
     // comes: it is told the database was busy (and wrote nothing); the held write commits.
-    let slow = pool.clone();
-    let holder = tokio::spawn(async move {
-        slow.transaction(|c| {
-            std::thread::sleep(std::time::Duration::from_millis(1600));
-            insert_bucket(c, "long")
-        })
-        .await
-    });
+    let holder = hold(1600, "long");
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let waited = pool.transaction(|c| insert_bucket(c, "too late")).await;
     match waited {

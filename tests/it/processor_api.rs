@@ -591,33 +591,31 @@ async fn each_view_lists_and_counts_its_own_tasks_in_order(backend: Backend) {
         app.state.db.run(|c| Ok(rights_requests::table.select(rights_requests::id).first::<i64>(c)?)).await.unwrap(),
     );
     let start = app.clock.now();
+    let make_task = |to, now, due_days| {
+        app.state.db.transaction(move |c| {
+            create(
+                c,
+                NewTask {
+                    recipient: to,
+                    subject,
+                    entity,
+                    request: Some(request),
+                    consent_event: None,
+                    action: "stop_marketing",
+                    payload: json!({ "action": "stop_marketing" }),
+                    now,
+                    due_days,
+                },
+            )
+        })
+    };
     // (recipient, days to answer); created one minute apart.
     let plan =
         [(recipient, 30), (recipient, 5), (other, 1), (recipient, 20), (recipient, 5), (recipient, 10), (recipient, 2)];
     let mut ids = Vec::new();
     for (n, (to, days)) in plan.into_iter().enumerate() {
-        let now = start + Duration::minutes(n as i64);
-        let id = app
-            .state
-            .db
-            .transaction(move |c| {
-                create(
-                    c,
-                    NewTask {
-                        recipient: to,
-                        subject,
-                        entity,
-                        request: Some(request),
-                        consent_event: None,
-                        action: "stop_marketing",
-                        payload: json!({ "action": "stop_marketing" }),
-                        now,
-                        due_days: days,
-                    },
-                )
-            })
-            .await
-            .unwrap_or_else(|e| panic!("task {n}: {e}"));
+        let id =
+            make_task(to, start + Duration::minutes(n as i64), days).await.unwrap_or_else(|e| panic!("task {n}: {e}"));
         ids.push(id);
     }
     let api = Api::new(&app, &app.processor_token("crm-cloud").await);
@@ -658,26 +656,7 @@ async fn each_view_lists_and_counts_its_own_tasks_in_order(backend: Backend) {
     // tasks make 103, so two pages, together each open task once.
     let now = app.clock.now();
     for n in 0..100 {
-        app.state
-            .db
-            .transaction(move |c| {
-                create(
-                    c,
-                    NewTask {
-                        recipient,
-                        subject,
-                        entity,
-                        request: Some(request),
-                        consent_event: None,
-                        action: "stop_marketing",
-                        payload: json!({ "action": "stop_marketing" }),
-                        now: now + Duration::seconds(n),
-                        due_days: 40,
-                    },
-                )
-            })
-            .await
-            .unwrap();
+        make_task(recipient, now + Duration::seconds(n), 40).await.unwrap();
     }
     let task_links = |page: &str| -> Vec<String> {
         page.split("href=\"/processor/tasks/").skip(1).map(|rest| rest[..rest.find('"').unwrap()].to_owned()).collect()
