@@ -46,12 +46,20 @@ pub fn summary(conn: &mut DbConnection, id: SubjectId) -> Result<SubjectSummary,
         .filter(subjects::id.eq(id.0))
         .select((subjects::display_name, subjects::language, subject_emails::address.nullable()))
         .first(conn)?;
-    Ok(SubjectSummary {
-        id,
-        display_name: name,
-        language: language.parse().unwrap_or(Language::En),
-        email: email.and_then(|e| EmailAddress::parse(&e).ok()),
-    })
+    Ok(SubjectSummary::from_stored(id, name, &language, email))
+}
+
+impl SubjectSummary {
+    /// From the stored name, language and primary address (an unknown language reads
+    /// as English, an address that no longer parses as none).
+    pub(super) fn from_stored(id: SubjectId, name: String, language: &str, email: Option<String>) -> Self {
+        SubjectSummary {
+            id,
+            display_name: name,
+            language: language.parse().unwrap_or(Language::En),
+            email: email.and_then(|e| EmailAddress::parse(&e).ok()),
+        }
+    }
 }
 
 /// The subject linked to an OpenID identity.
