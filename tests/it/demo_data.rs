@@ -178,6 +178,41 @@ async fn loaded_data_matches_the_link_tables(backend: Backend) {
         })
         .await
         .unwrap();
+    // The person comes with their relationships in one joined query: every relationship
+    // once, in (entity, start) order; a person without any still loads; nobody is NotFound.
+    let (relationship_rows, without, unknown) = app
+        .state
+        .db
+        .run(move |c| {
+            let rows: Vec<(i64, String, time::Date)> = relationships::table
+                .filter(relationships::subject_id.eq(id))
+                .order((relationships::entity_id, relationships::started_on))
+                .select((relationships::entity_id, relationships::role, relationships::started_on))
+                .load(c)?;
+            let lonely = diesel::insert_into(subjects::table)
+                .values((
+                    subjects::public_id.eq("no-relationship-test"),
+                    subjects::display_name.eq("No Relationship"),
+                    subjects::language.eq("nl"),
+                    subjects::created_at.eq(time::macros::datetime!(2026-01-01 0:00)),
+                    subjects::updated_at.eq(time::macros::datetime!(2026-01-01 0:00)),
+                ))
+                .returning(subjects::id)
+                .get_result::<i64>(c)?;
+            let without = subject_data::load_held(c, SubjectId(lonely))?;
+            Ok((rows, without, subject_data::load_held(c, SubjectId(i64::MAX)).err()))
+        })
+        .await
+        .unwrap();
+    let loaded: Vec<(i64, String, time::Date)> =
+        data.relationships.iter().map(|r| (r.entity.0, r.role.as_str().to_owned(), r.since)).collect();
+    assert_eq!(loaded, relationship_rows);
+    assert!(relationship_rows.len() >= 2, "the demo person has several relationships");
+    assert_eq!(data.summary.email.as_ref().map(|e| e.as_str()), Some("demo@example.com"));
+    assert_eq!(without.summary.display_name, "No Relationship");
+    assert_eq!(without.summary.language, privacy_portal::domain::Language::Nl);
+    assert!(without.relationships.is_empty() && without.records.is_empty() && without.summary.email.is_none());
+    assert!(matches!(unknown, Some(privacy_portal::db::DbError::NotFound)), "{unknown:?}");
 
     assert_eq!(data.records.len() as i64, record_count, "each record once");
     assert_eq!(data.disclosures.len() as i64, disclosure_count, "each disclosure once");

@@ -193,12 +193,13 @@ fn summary_and_relationships(
                 .nullable(),
         ))
         .load(conn)?;
-    let Some((name, language, email, _)) = rows.first().cloned() else {
+    let mut rows = rows.into_iter();
+    let Some((name, language, email, first)) = rows.next() else {
         return Err(DbError::NotFound);
     };
-    let relationships = rows
+    let relationships = first
         .into_iter()
-        .filter_map(|(_, _, _, relationship)| relationship)
+        .chain(rows.filter_map(|(_, _, _, relationship)| relationship))
         .map(|(entity, role, reference, since, until)| {
             Ok(Relationship { entity: EntityId(entity), role: parsed(&role, "role")?, reference, since, until })
         })
