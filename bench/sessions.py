@@ -10,8 +10,12 @@ itself is measured and tested elsewhere.
     bench/sessions.py sqlite /tmp/x/portal.sqlite3 20000 > tokens.txt
     bench/sessions.py postgres postgres://postgres@127.0.0.1:5432/db 20000 > tokens.txt
 
+    bench/sessions.py postgres postgres://… --address person00042@example.test
+
 Prints one line per session: `<cookie value> <csrf token>`. People are generated ones
-(addresses person…) with no rights request and no session yet.
+(addresses person…) with no rights request (one left over by an earlier run, who has
+a session already, gets another); with --address, the one person of that address (the typical person of bench/http.sh, whose sign-in by e-mailed
+code would wait behind the mail earlier runs queued).
 """
 import datetime
 import hashlib
@@ -19,22 +23,30 @@ import secrets
 import subprocess
 import sys
 
-backend, url, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-PICK = (
-    "SELECT e.subject_id FROM subject_emails e WHERE e.address LIKE 'person%' "
-    "AND NOT EXISTS (SELECT 1 FROM rights_requests q WHERE q.subject_id = e.subject_id) "
-    "AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.subject_id = e.subject_id) "
-    f"ORDER BY e.subject_id LIMIT {count}"
-)
+backend, url, which = sys.argv[1], sys.argv[2], sys.argv[3]
+if which == "--address":
+    address = sys.argv[4].replace("'", "''")
+    count = 1
+    PICK = f"SELECT subject_id FROM subject_emails WHERE address = '{address}'"
+else:
+    count = int(which)
+    PICK = (
+        "SELECT e.subject_id FROM subject_emails e WHERE e.address LIKE 'person%' "
+        "AND NOT EXISTS (SELECT 1 FROM rights_requests q WHERE q.subject_id = e.subject_id) "
+        f"ORDER BY e.subject_id LIMIT {count}"
+    )
 now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
 expires = now + datetime.timedelta(hours=12)
 ts = lambda t: t.strftime("%Y-%m-%d %H:%M:%S")
 
 
+made = []  # (token, csrf), printed once the sessions are committed (a reader may use one at once)
+
+
 def rows(subjects):
     for subject in subjects:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        print(token, csrf)
+        made.append((token, csrf))
         yield (hashlib.sha256(token.encode()).hexdigest(), subject, csrf)
 
 
@@ -61,5 +73,7 @@ else:
         )
     sql.append("COMMIT;")
     subprocess.run(["psql", url, "-q", "-v", "ON_ERROR_STOP=1"], input="\n".join(sql), check=True, text=True)
+for token, csrf in made:
+    print(token, csrf)
 if len(subjects) < count:
     print(f"only {len(subjects)} people available", file=sys.stderr)
