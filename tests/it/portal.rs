@@ -572,10 +572,13 @@ async fn duplicate_open_requests_are_refused_with_409(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let browser = app.signed_in("demo@example.com").await;
     file_ok(&browser, "access", &[("scope", "claranet-benelux")]).await;
+    let first: String =
+        app.state.db.run(|c| Ok(rights_requests::table.select(rights_requests::public_id).first(c)?)).await.unwrap();
     let r = file(&browser, "access", &[("scope", "claranet-benelux")]).await;
     assert_eq!(r.status(), 409);
     let body = r.text().await.unwrap();
     assert!(body.contains("already have an open request") && body.contains("See the open request"));
+    assert!(body.contains(&format!("href=\"/requests/{first}\"")), "the link leads to the open one");
     // Another scope is another request.
     file_ok(&browser, "access", &[("scope", "claranet-products")]).await;
     let count = app.state.db.run(|c| Ok(rights_requests::table.count().get_result::<i64>(c)?)).await.unwrap();

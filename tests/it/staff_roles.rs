@@ -13,7 +13,11 @@ use crate::helpers::{Backend, TestApp};
 use crate::on_both_backends;
 use crate::propagation::{Api, file_request, texts};
 
-on_both_backends!(staff_pages_follow_the_role_table, admins_manage_access_and_the_trail_shows_tampering);
+on_both_backends!(
+    staff_pages_follow_the_role_table,
+    admins_manage_access_and_the_trail_shows_tampering,
+    appends_from_many_connections_at_once_make_one_chain
+);
 
 async fn staff_pages_follow_the_role_table(backend: Backend) {
     let smtp = SmtpServer::start();
@@ -224,4 +228,39 @@ async fn admins_manage_access_and_the_trail_shows_tampering(backend: Backend) {
     let out = crate::admin_cli::admin(&app, &["audit", "verify"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken at event 3"));
+}
+
+/// Every append links to the event committed before it, however many connections append
+/// at once (on PostgreSQL the lock and the read of the chain's head are one call, whose
+/// read must see what the lock's previous holder committed).
+async fn appends_from_many_connections_at_once_make_one_chain(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let before = app.state.db.run(audit::verify).await.unwrap().events;
+    let appenders = (0..8).map(|n| {
+        let db = app.state.db.clone();
+        tokio::spawn(async move {
+            for i in 0..40 {
+                db.transaction(move |c| {
+                    audit::append(
+                        c,
+                        &privacy_portal::domain::audit::Actor::System,
+                        "test.append",
+                        None,
+                        Some("appender"),
+                        Some(&format!("{n}-{i} é✓")),
+                        serde_json::json!({}),
+                        time::OffsetDateTime::now_utc(),
+                    )
+                })
+                .await
+                .unwrap();
+            }
+        })
+    });
+    for appender in appenders.collect::<Vec<_>>() {
+        appender.await.unwrap();
+    }
+    let report = app.state.db.run(audit::verify).await.unwrap();
+    assert_eq!(report.first_broken, None, "one chain: {report:?}");
+    assert_eq!(report.events, before + 320, "every append is in it");
 }

@@ -1,8 +1,8 @@
 //! Appending to the audit chain and checking it. Appends are serialised (the SQLite
-//! writer lock; a transaction-scoped advisory lock on PostgreSQL) so every event's
+//! writer lock; a transaction-scoped advisory lock on PostgreSQL, taken by the
+//! `audit_append` function that links and inserts in one call) so every event's
 //! `prev_hash` is the hash of the event before it.
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
@@ -25,12 +25,6 @@ pub fn append(
     details: serde_json::Value,
     now: OffsetDateTime,
 ) -> Result<(), DbError> {
-    if let DbConnection::Postgresql(c) = conn {
-        c.batch_execute(&format!("SELECT pg_advisory_xact_lock({PG_AUDIT_LOCK})"))?;
-    }
-    let prev: Option<String> =
-        audit_events::table.order(audit_events::id.desc()).select(audit_events::hash).first(conn).optional()?;
-    let prev = prev.unwrap_or_else(|| GENESIS.to_owned());
     let content = EventContent {
         occurred_at: to_micros(now),
         actor_kind: actor.kind().to_owned(),
@@ -41,22 +35,64 @@ pub fn append(
         target_id: target_id.map(str::to_owned),
         details,
     };
-    let hash = content.hash(&prev);
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::occurred_at.eq(to_db(content.occurred_at)),
-            audit_events::actor_kind.eq(&content.actor_kind),
-            audit_events::actor_id.eq(&content.actor_id),
-            audit_events::action.eq(&content.action),
-            audit_events::subject_id.eq(content.subject_id),
-            audit_events::target_kind.eq(&content.target_kind),
-            audit_events::target_id.eq(&content.target_id),
-            audit_events::details.eq(content.details.to_string()),
-            audit_events::prev_hash.eq(&prev),
-            audit_events::hash.eq(&hash),
-        ))
-        .execute(conn)?;
+    match conn {
+        // One round trip: the lock is held to the commit, and every other appender waits
+        // out each round trip made while holding it (migration `audit_append`).
+        DbConnection::Postgresql(c) => {
+            diesel::select(audit_append(
+                PG_AUDIT_LOCK,
+                content.canonical(),
+                to_db(content.occurred_at),
+                &content.actor_kind,
+                &content.actor_id,
+                &content.action,
+                content.subject_id,
+                &content.target_kind,
+                &content.target_id,
+                content.details.to_string(),
+            ))
+            .get_result::<i64>(c)?;
+        }
+        // The caller's write transaction holds SQLite's single writer lock already.
+        DbConnection::Sqlite(_) => {
+            let prev: Option<String> =
+                audit_events::table.order(audit_events::id.desc()).select(audit_events::hash).first(conn).optional()?;
+            let prev = prev.unwrap_or_else(|| GENESIS.to_owned());
+            let hash = content.hash(&prev);
+            diesel::insert_into(audit_events::table)
+                .values((
+                    audit_events::occurred_at.eq(to_db(content.occurred_at)),
+                    audit_events::actor_kind.eq(&content.actor_kind),
+                    audit_events::actor_id.eq(&content.actor_id),
+                    audit_events::action.eq(&content.action),
+                    audit_events::subject_id.eq(content.subject_id),
+                    audit_events::target_kind.eq(&content.target_kind),
+                    audit_events::target_id.eq(&content.target_id),
+                    audit_events::details.eq(content.details.to_string()),
+                    audit_events::prev_hash.eq(&prev),
+                    audit_events::hash.eq(&hash),
+                ))
+                .execute(conn)?;
+        }
+    }
     Ok(())
+}
+
+diesel::define_sql_function! {
+    /// Locks the chain, links and inserts one event; its id (migration `audit_append`).
+    #[allow(clippy::too_many_arguments)]
+    fn audit_append(
+        lock_key: diesel::sql_types::BigInt,
+        canonical: diesel::sql_types::Text,
+        occurred_at: diesel::sql_types::Timestamp,
+        actor_kind: diesel::sql_types::Text,
+        actor_id: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        action: diesel::sql_types::Text,
+        subject_id: diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+        target_kind: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        target_id: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        details: diesel::sql_types::Text,
+    ) -> diesel::sql_types::BigInt;
 }
 
 /// What checking the chain found.

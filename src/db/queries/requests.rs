@@ -66,16 +66,17 @@ pub fn open_of_kind(
     entity: Option<EntityId>,
 ) -> Result<Option<String>, DbError> {
     let open: Vec<&str> = RequestStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
-    let mut query = rights_requests::table
+    let query = rights_requests::table
         .filter(rights_requests::subject_id.eq(subject.0))
         .filter(rights_requests::kind.eq(kind.as_str()))
         .filter(rights_requests::status.eq_any(open))
-        .into_boxed();
-    query = match entity {
-        Some(e) => query.filter(rights_requests::entity_id.eq(e.0)),
-        None => query.filter(rights_requests::entity_id.is_null()),
-    };
-    Ok(query.select(rights_requests::public_id).first(conn).optional()?)
+        .select(rights_requests::public_id);
+    // Not boxed: a boxed query is parsed and planned again on every filing, an unboxed
+    // one is prepared once per connection.
+    Ok(match entity {
+        Some(e) => query.filter(rights_requests::entity_id.eq(e.0)).first(conn).optional()?,
+        None => query.filter(rights_requests::entity_id.is_null()).first(conn).optional()?,
+    })
 }
 
 /// The entity and category of one of the person's records (`None` if it is not theirs).

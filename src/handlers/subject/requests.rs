@@ -520,12 +520,6 @@ pub async fn file_request(
         }
     };
     let entity = valid.entity;
-    if let Some(existing) = state.db.run(move |c| requests::open_of_kind(c, subject, kind, entity)).await? {
-        return render(
-            StatusCode::CONFLICT,
-            &build_form_page(ctx, kind, &data, &stored, Some("requests.error_duplicate"), Some(existing), form),
-        );
-    }
     let now = state.clock.now();
     let immediate = decided_at_once(kind, &valid.items, &stored, &state.settings);
     let public_id = PublicId::new();
@@ -560,9 +554,10 @@ pub async fn file_request(
     let filed = state
         .db
         .transaction(move |c| {
-            // Checked again inside the transaction: two submissions at once file one.
-            if requests::open_of_kind(c, subject, kind, entity)?.is_some() {
-                return Err(DbError::Conflict("an open request of this kind exists".into()));
+            // Checked inside the transaction only (one round trip fewer per filing); two
+            // submissions at once file one, and the other is shown the open one.
+            if let Some(existing) = requests::open_of_kind(c, subject, kind, entity)? {
+                return Ok(Err(existing));
             }
             let filed = requests::create(
                 c,
@@ -610,11 +605,25 @@ pub async fn file_request(
                 // Last: on PostgreSQL the audit lock is then held for the append and the commit only.
                 filing_audited(c)?;
             }
-            Ok(filed)
+            Ok(Ok(filed))
         })
         .await;
     let filed = match filed {
-        Ok(filed) => filed,
+        Ok(Ok(filed)) => filed,
+        Ok(Err(existing)) => {
+            return render(
+                StatusCode::CONFLICT,
+                &build_form_page(
+                    ctx,
+                    kind,
+                    &data,
+                    &state.catalog,
+                    Some("requests.error_duplicate"),
+                    Some(existing),
+                    form,
+                ),
+            );
+        }
         Err(DbError::Conflict(_)) => {
             let ctx = PageContext::for_request(&req, Some(&session));
             return render(
