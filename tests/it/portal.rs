@@ -26,6 +26,7 @@ on_both_backends!(
     objection_withdrawal_restriction_and_review_follow_the_legal_basis,
     rights_not_allowed_by_the_legal_basis_are_explained_not_offered,
     duplicate_open_requests_are_refused_with_409,
+    access_and_erasure_scopes_follow_relationships_and_records,
     download_json_and_csv_hold_everything_and_need_a_fresh_sign_in,
     nobody_reaches_another_persons_data_by_changing_ids,
 );
@@ -566,6 +567,71 @@ async fn rights_not_allowed_by_the_legal_basis_are_explained_not_offered(backend
     let r = file(&browser, "portability", &[("scope", "all")]).await;
     assert_eq!(r.status(), 422, "and refused if posted anyway");
     assert_eq!(browser.get("/requests/new/withdrawal").await.status(), 422);
+}
+
+/// Access and erasure are checked without reading the records themselves: an
+/// organisation is in scope when it has a relationship with the person or holds a
+/// record about them, and someone of whom nothing is held is told so.
+async fn access_and_erasure_scopes_follow_relationships_and_records(backend: Backend) {
+    use privacy_portal::clock::Clock;
+    use privacy_portal::db::queries::people;
+    use privacy_portal::domain::catalog::Key;
+    use privacy_portal::domain::person::*;
+    let app = TestApp::spawn(backend).await;
+    let person = |email: &str, records: Vec<NewRecord>| NewPerson {
+        email: privacy_portal::domain::EmailAddress::parse(email).unwrap(),
+        name: "Rita Records".into(),
+        language: privacy_portal::domain::Language::En,
+        relationships: vec![],
+        records,
+        disclosures: vec![],
+        preferences: vec![],
+    };
+    // A record at Claranet Benelux B.V., and no relationship with any organisation.
+    let records_only = person(
+        "records-only@example.com",
+        vec![NewRecord {
+            entity: Key::parse("claranet-benelux").unwrap(),
+            category: Key::parse("usage").unwrap(),
+            field: "page-visited".into(),
+            value: "/diensten".into(),
+            source: RecordSource::Observed,
+            source_party: None,
+            collected_at: time::macros::datetime!(2026-01-01 10:00 UTC),
+            purposes: vec![Key::parse("rely-service-improvement").unwrap()],
+        }],
+    );
+    let nothing = person("nothing-held@example.com", vec![]);
+    let stored = app.state.catalog.clone();
+    let now = app.clock.now();
+    app.state
+        .db
+        .transaction(move |c| {
+            people::insert_person(c, &records_only, &stored, now)?;
+            people::insert_person(c, &nothing, &stored, now)
+        })
+        .await
+        .unwrap();
+
+    let browser = app.signed_in("records-only@example.com").await;
+    for kind in ["access", "erasure"] {
+        let r = file(&browser, kind, &[("scope", "claranet-products")]).await;
+        assert_eq!(r.status(), 422, "{kind}: nothing is held at Claranet Products");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("Choose one of the organisations listed."), "{kind}: {body}");
+        assert!(body.contains("name=\"scope\""), "{kind}: the form is shown again");
+    }
+    file_ok(&browser, "access", &[("scope", "claranet-benelux")]).await;
+    file_ok(&browser, "erasure", &[("scope", "claranet-benelux")]).await;
+
+    let browser = app.signed_in("nothing-held@example.com").await;
+    for kind in ["access", "erasure"] {
+        let r = file(&browser, kind, &[("scope", "all")]).await;
+        assert_eq!(r.status(), 422, "{kind}");
+        assert!(r.text().await.unwrap().contains("We hold no data about you"), "{kind}");
+    }
+    let count = app.state.db.run(|c| Ok(rights_requests::table.count().get_result::<i64>(c)?)).await.unwrap();
+    assert_eq!(count, 2, "only the two in scope were filed");
 }
 
 async fn duplicate_open_requests_are_refused_with_409(backend: Backend) {

@@ -386,6 +386,32 @@ pub fn load_records(conn: &mut DbConnection, subject: SubjectId) -> Result<Subje
     load_with(conn, subject, Parts::Records)
 }
 
+/// Who the person is, their relationships, and which entities hold records about them.
+#[derive(Debug, Clone)]
+pub struct FilingScope {
+    /// Who.
+    pub summary: SubjectSummary,
+    /// Relationships.
+    pub relationships: Vec<Relationship>,
+    /// The entities holding at least one record about the person (erased ones included,
+    /// as in [`SubjectData::records`]), in id order.
+    pub record_entities: Vec<EntityId>,
+}
+
+/// What filing a request that names nothing (access, erasure) checks: the person, their
+/// relationships and the entities holding their records, without reading the records
+/// (a third of a filing's database time on PostgreSQL).
+pub fn load_scope(conn: &mut DbConnection, subject: SubjectId) -> Result<FilingScope, DbError> {
+    let (summary, relationships) = summary_and_relationships(conn, subject)?;
+    let record_entities: Vec<i64> = records::table
+        .filter(records::subject_id.eq(subject.0))
+        .select(records::entity_id)
+        .distinct()
+        .order(records::entity_id)
+        .load(conn)?;
+    Ok(FilingScope { summary, relationships, record_entities: record_entities.into_iter().map(EntityId).collect() })
+}
+
 /// How much of a person's data `load_with` reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Parts {

@@ -16,12 +16,13 @@ use crate::db::queries::catalog::StoredCatalog;
 use crate::db::queries::decisions::{self, Decision, Engine};
 use crate::db::queries::requests::{self, NewItem, NewRequest};
 use crate::db::queries::staff_actions::StaffAction;
-use crate::db::queries::subject_data::{self, SubjectData};
+use crate::db::queries::subject_data::{self, FilingScope, SubjectData};
+use crate::db::queries::subjects::SubjectSummary;
 use crate::db::queries::{audit, outbox, propagation, restrictions};
 use crate::db::{DbConnection, DbError};
 use crate::domain::audit::Actor;
 use crate::domain::catalog::LegalBasis;
-use crate::domain::ids::{CategoryId, EntityId, PublicId, PurposeId, RecordId};
+use crate::domain::ids::{CategoryId, EntityId, PublicId, PurposeId, RecordId, SubjectId};
 use crate::domain::person::MAX_RECORD_VALUE_CHARS;
 use crate::domain::rights::{Availability, ProcessingProfile, RequestKind, RequestStatus, due_at, reference};
 use crate::email::messages as mail;
@@ -352,10 +353,85 @@ fn clean_text(raw: &str) -> String {
     raw.trim().chars().filter(|c| !c.is_control() || *c == '\n').collect::<String>().replace("\r\n", "\n")
 }
 
+/// What a filing read about the person: their records, or, for a request that names
+/// nothing, only who they are and which entities hold their data.
+enum Basis {
+    Records(SubjectData),
+    Scope(FilingScope),
+}
+
+impl Basis {
+    /// Reads what `kind` needs: the records only when the request may name some or its
+    /// availability depends on their purposes.
+    async fn load(state: &AppState, subject: SubjectId, kind: RequestKind) -> Result<Basis, AppError> {
+        Ok(if matches!(kind, RequestKind::Access | RequestKind::Erasure) {
+            Basis::Scope(state.db.run(move |c| subject_data::load_scope(c, subject)).await?)
+        } else {
+            Basis::Records(state.db.run(move |c| subject_data::load_records(c, subject)).await?)
+        })
+    }
+
+    fn summary(&self) -> &SubjectSummary {
+        match self {
+            Basis::Records(data) => &data.summary,
+            Basis::Scope(scope) => &scope.summary,
+        }
+    }
+
+    /// Whether `entity` has a relationship with the person or holds a record about them.
+    fn holds(&self, entity: EntityId) -> bool {
+        match self {
+            Basis::Records(data) => {
+                data.relationships.iter().any(|r| r.entity == entity) || data.records.iter().any(|r| r.entity == entity)
+            }
+            Basis::Scope(scope) => {
+                scope.relationships.iter().any(|r| r.entity == entity) || scope.record_entities.contains(&entity)
+            }
+        }
+    }
+
+    fn availability(&self, kind: RequestKind, stored: &StoredCatalog) -> Availability {
+        match self {
+            Basis::Records(data) => kind.availability(&profile(data, stored)),
+            // Access and erasure are offered to anyone with data; no legal basis decides.
+            Basis::Scope(scope) => kind.availability(&ProcessingProfile {
+                bases: Vec::new(),
+                automated: false,
+                has_data: !scope.relationships.is_empty() || !scope.record_entities.is_empty(),
+            }),
+        }
+    }
+
+    /// The person's records for the form page shown again (read now if not read yet).
+    async fn into_records(self, state: &AppState, subject: SubjectId) -> Result<SubjectData, AppError> {
+        match self {
+            Basis::Records(data) => Ok(data),
+            Basis::Scope(_) => Ok(state.db.run(move |c| subject_data::load_records(c, subject)).await?),
+        }
+    }
+}
+
+/// The form again, with why it was not filed.
+#[allow(clippy::too_many_arguments)]
+async fn refused(
+    state: &AppState,
+    ctx: PageContext,
+    kind: RequestKind,
+    basis: Basis,
+    subject: SubjectId,
+    status: StatusCode,
+    why: &'static str,
+    existing: Option<String>,
+    form: HashMap<String, String>,
+) -> Result<HttpResponse, AppError> {
+    let data = basis.into_records(state, subject).await?;
+    render(status, &build_form_page(ctx, kind, &data, &state.catalog, Some(why), existing, form))
+}
+
 fn validate(
     kind: RequestKind,
     form: &HashMap<String, String>,
-    data: &SubjectData,
+    basis: &Basis,
     stored: &StoredCatalog,
 ) -> Result<Validated, &'static str> {
     let scope = form.get("scope").map(String::as_str).unwrap_or("all");
@@ -365,7 +441,7 @@ fn validate(
             let entity =
                 stored.catalog.entities.iter().find(|e| e.key.as_str() == key).ok_or("requests.error_scope")?;
             let id = stored.ids.entities.get(&entity.key).copied().ok_or("requests.error_scope")?;
-            if !data.relationships.iter().any(|r| r.entity == id) && !data.records.iter().any(|r| r.entity == id) {
+            if !basis.holds(id) {
                 return Err("requests.error_scope");
             }
             Some(id)
@@ -376,10 +452,16 @@ fn validate(
         return Err("requests.error_statement_long");
     }
     let mut items = Vec::new();
+    // Kinds that name records or purposes are read with their records (`Basis::load`).
+    let records = match basis {
+        Basis::Records(data) => Some(data),
+        Basis::Scope(_) => None,
+    };
     match kind {
         RequestKind::Rectification => {
             let record: i64 = form.get("record").and_then(|r| r.trim().parse().ok()).ok_or("requests.error_record")?;
-            let own = data
+            let own = records
+                .ok_or("requests.error_record")?
                 .records
                 .iter()
                 .find(|r| r.id == RecordId(record) && r.erased_at.is_none())
@@ -406,7 +488,7 @@ fn validate(
             return Ok(Validated { entity: Some(own.entity), statement, items });
         }
         RequestKind::Objection | RequestKind::Withdrawal | RequestKind::AutomatedDecisionReview => {
-            let eligible = eligible_purposes(kind, data, stored);
+            let eligible = eligible_purposes(kind, records.ok_or("requests.error_purpose")?, stored);
             for (name, value) in form {
                 let Some(key) = name.strip_prefix("purpose_") else {
                     continue;
@@ -473,20 +555,16 @@ pub async fn file_request(
         // (A staff member's assisted session began minutes ago with a verified code.)
         require_recent_sign_in(&session, &state, "/requests/new/erasure")?;
     }
-    let data = state.db.run(move |c| subject_data::load_records(c, subject)).await?;
+    let basis = Basis::load(&state, subject, kind).await?;
     let stored = state.catalog.clone();
     let ctx = PageContext::for_request(&req, Some(&session));
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let on_behalf = match &me.assisted_by {
         None => None,
         Some(_) => {
             let reason = match on_behalf::check_reason(form.get("reason").map(String::as_str).unwrap_or("")) {
                 Ok(r) => r,
-                Err(key) => {
-                    return render(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &build_form_page(ctx, kind, &data, &stored, Some(key), None, form),
-                    );
-                }
+                Err(key) => return refused(&state, ctx, kind, basis, subject, unprocessable, key, None, form).await,
             };
             on_behalf::prepare(&state, &me, reason, move |l| {
                 let name = messages(l).get(kind_key(kind)).into_owned();
@@ -503,27 +581,21 @@ pub async fn file_request(
         Some(staff) => (me.actor(), Some(staff.id), "phone"),
         None => (me.actor(), None, "web"),
     };
-    if let Availability::NotOffered(why) = kind.availability(&profile(&data, &stored)) {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &build_form_page(ctx, kind, &data, &stored, Some(why), None, form),
-        );
+    if let Availability::NotOffered(why) = basis.availability(kind, &stored) {
+        return refused(&state, ctx, kind, basis, subject, unprocessable, why, None, form).await;
     }
-    let valid = match validate(kind, &form, &data, &stored) {
+    let valid = match validate(kind, &form, &basis, &stored) {
         Ok(v) => v,
         Err(why) => {
             tracing::info!(subject.id = %subject, kind = kind.as_str(), reason = why, "rights request refused: invalid");
-            return render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &build_form_page(ctx, kind, &data, &stored, Some(why), None, form),
-            );
+            return refused(&state, ctx, kind, basis, subject, unprocessable, why, None, form).await;
         }
     };
     let entity = valid.entity;
     let now = state.clock.now();
     let immediate = decided_at_once(kind, &valid.items, &stored, &state.settings);
     let public_id = PublicId::new();
-    let summary = data.summary.clone();
+    let summary = basis.summary().clone();
     let confirm = {
         let public_base = state.public_base.clone();
         let reference = reference(public_id.as_str());
@@ -611,25 +683,14 @@ pub async fn file_request(
     let filed = match filed {
         Ok(Ok(filed)) => filed,
         Ok(Err(existing)) => {
-            return render(
-                StatusCode::CONFLICT,
-                &build_form_page(
-                    ctx,
-                    kind,
-                    &data,
-                    &state.catalog,
-                    Some("requests.error_duplicate"),
-                    Some(existing),
-                    form,
-                ),
-            );
+            let ctx = PageContext::for_request(&req, Some(&session));
+            let why = "requests.error_duplicate";
+            return refused(&state, ctx, kind, basis, subject, StatusCode::CONFLICT, why, Some(existing), form).await;
         }
         Err(DbError::Conflict(_)) => {
             let ctx = PageContext::for_request(&req, Some(&session));
-            return render(
-                StatusCode::CONFLICT,
-                &build_form_page(ctx, kind, &data, &state.catalog, Some("requests.error_duplicate"), None, form),
-            );
+            let why = "requests.error_duplicate";
+            return refused(&state, ctx, kind, basis, subject, StatusCode::CONFLICT, why, None, form).await;
         }
         Err(e) => return Err(e.into()),
     };
