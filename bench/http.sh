@@ -65,10 +65,16 @@ PTOKEN=$("$BIN" tokens create --recipient crm-cloud --label bench 2>/dev/null)
 ITOKEN=$("$BIN" tokens create --source bench --label bench 2>/dev/null)
 
 ceiling=""
+# user + nice + system + irq + softirq jiffies of all cores (/proc/stat).
+busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat; }
 run() { # name concurrency wrk-args...
   local name=$1 c=$2; shift 2
   echo 5 > "/proc/$PID/clear_refs" 2>/dev/null || true
+  # The whole machine's busy time per request (portal, database and wrk): steadier than
+  # req/s when the host is busy, and what a change to a page's cost moves.
+  local busy0; busy0=$(busy_jiffies)
   local out; out=$(wrk -t2 -c"$c" -d"${DURATION}" --latency "$@" 2>&1)
+  local busy1; busy1=$(busy_jiffies)
   local rps p50 p99 errors rss
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -77,10 +83,11 @@ run() { # name concurrency wrk-args...
   local sockerr; sockerr=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<<"$out"); errors=$((errors + ${sockerr:-0}))
   rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$PID/status")
   sent=$(awk '/requests in/ {print $1}' <<<"$out")
+  local cpu="-"; [ "${sent:-0}" -gt 0 ] && cpu=$(echo "scale=3; ($busy1 - $busy0) * 1000 / $(getconf CLK_TCK) / $sent" | bc)
   if [ "$name" = "ceiling" ] && [ "$c" = 8 ]; then ceiling=$rps; fi
   local frac="-"; [ -n "$ceiling" ] && frac=$(echo "scale=3; $rps / $ceiling" | bc)
-  printf '%-22s c=%-3s %9s req/s  p50 %-9s p99 %-9s errors %-6s peak RSS %4s MiB  x ceiling %s\n' \
-    "$name" "$c" "$rps" "$p50" "$p99" "$errors" "$rss" "$frac"
+  printf '%-22s c=%-3s %9s req/s  p50 %-9s p99 %-9s errors %-6s peak RSS %4s MiB  x ceiling %-6s CPU/req %s ms\n' \
+    "$name" "$c" "$rps" "$p50" "$p99" "$errors" "$rss" "$frac" "$cpu"
 }
 
 # Request creation: a person has one open request of a kind per organisation, so each
