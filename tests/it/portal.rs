@@ -518,6 +518,21 @@ async fn objection_withdrawal_restriction_and_review_follow_the_legal_basis(back
     .await;
 }
 
+/// A page visit at Claranet Benelux B.V., kept for a legitimate-interest purpose.
+fn usage_log_record() -> privacy_portal::domain::person::NewRecord {
+    use privacy_portal::domain::catalog::Key;
+    privacy_portal::domain::person::NewRecord {
+        entity: Key::parse("claranet-benelux").unwrap(),
+        category: Key::parse("usage").unwrap(),
+        field: "page-visited".into(),
+        value: "/diensten".into(),
+        source: privacy_portal::domain::person::RecordSource::Observed,
+        source_party: None,
+        collected_at: time::macros::datetime!(2026-01-01 10:00 UTC),
+        purposes: vec![Key::parse("rely-service-improvement").unwrap()],
+    }
+}
+
 async fn rights_not_allowed_by_the_legal_basis_are_explained_not_offered(backend: Backend) {
     use privacy_portal::clock::Clock;
     use privacy_portal::db::queries::people;
@@ -535,16 +550,7 @@ async fn rights_not_allowed_by_the_legal_basis_are_explained_not_offered(backend
             reference: None,
             since: time::macros::date!(2025 - 01 - 01),
         }],
-        records: vec![NewRecord {
-            entity: Key::parse("claranet-benelux").unwrap(),
-            category: Key::parse("usage").unwrap(),
-            field: "page-visited".into(),
-            value: "/diensten".into(),
-            source: RecordSource::Observed,
-            source_party: None,
-            collected_at: time::macros::datetime!(2026-01-01 10:00 UTC),
-            purposes: vec![Key::parse("rely-service-improvement").unwrap()],
-        }],
+        records: vec![usage_log_record()],
         disclosures: vec![],
         preferences: vec![],
     };
@@ -575,7 +581,6 @@ async fn rights_not_allowed_by_the_legal_basis_are_explained_not_offered(backend
 async fn access_and_erasure_scopes_follow_relationships_and_records(backend: Backend) {
     use privacy_portal::clock::Clock;
     use privacy_portal::db::queries::people;
-    use privacy_portal::domain::catalog::Key;
     use privacy_portal::domain::person::*;
     let app = TestApp::spawn(backend).await;
     let person = |email: &str, records: Vec<NewRecord>| NewPerson {
@@ -588,19 +593,7 @@ async fn access_and_erasure_scopes_follow_relationships_and_records(backend: Bac
         preferences: vec![],
     };
     // A record at Claranet Benelux B.V., and no relationship with any organisation.
-    let records_only = person(
-        "records-only@example.com",
-        vec![NewRecord {
-            entity: Key::parse("claranet-benelux").unwrap(),
-            category: Key::parse("usage").unwrap(),
-            field: "page-visited".into(),
-            value: "/diensten".into(),
-            source: RecordSource::Observed,
-            source_party: None,
-            collected_at: time::macros::datetime!(2026-01-01 10:00 UTC),
-            purposes: vec![Key::parse("rely-service-improvement").unwrap()],
-        }],
-    );
+    let records_only = person("records-only@example.com", vec![usage_log_record()]);
     let nothing = person("nothing-held@example.com", vec![]);
     let stored = app.state.catalog.clone();
     let now = app.clock.now();

@@ -626,8 +626,10 @@ pub async fn file_request(
     let filed = state
         .db
         .transaction(move |c| {
-            // Checked inside the transaction only (one round trip fewer per filing); two
-            // submissions at once file one, and the other is shown the open one.
+            // Checked inside the transaction only (one round trip fewer per filing). On
+            // SQLite the single writer makes two submissions at once file one; on
+            // PostgreSQL two that both run this check before either commits can both file
+            // (no unique index holds open requests yet).
             if let Some(existing) = requests::open_of_kind(c, subject, kind, entity)? {
                 return Ok(Err(existing));
             }
@@ -680,23 +682,19 @@ pub async fn file_request(
             Ok(Ok(filed))
         })
         .await;
-    let filed = match filed {
-        Ok(Ok(filed)) => filed,
-        Ok(Err(existing)) => {
-            let ctx = PageContext::for_request(&req, Some(&session));
-            let why = "requests.error_duplicate";
-            return refused(&state, ctx, kind, basis, subject, StatusCode::CONFLICT, why, Some(existing), form).await;
+    let existing = match filed {
+        Ok(Ok(filed)) => {
+            state.outbox_wakeup.notify_one();
+            tracing::info!(subject.id = %subject, kind = kind.as_str(), request = %filed.public_id, "rights request filed");
+            return Ok(see_other(&format!("/requests/{}", filed.public_id)));
         }
-        Err(DbError::Conflict(_)) => {
-            let ctx = PageContext::for_request(&req, Some(&session));
-            let why = "requests.error_duplicate";
-            return refused(&state, ctx, kind, basis, subject, StatusCode::CONFLICT, why, None, form).await;
-        }
+        Ok(Err(existing)) => Some(existing),
+        // A unique value (the public id) taken meanwhile.
+        Err(DbError::Conflict(_)) => None,
         Err(e) => return Err(e.into()),
     };
-    state.outbox_wakeup.notify_one();
-    tracing::info!(subject.id = %subject, kind = kind.as_str(), request = %filed.public_id, "rights request filed");
-    Ok(see_other(&format!("/requests/{}", filed.public_id)))
+    let why = "requests.error_duplicate";
+    refused(&state, ctx, kind, basis, subject, StatusCode::CONFLICT, why, existing, form).await
 }
 
 /// Withdrawals of consent, and objections naming only direct-marketing purposes, take
