@@ -14,10 +14,11 @@ PEOPLE=${PEOPLE:-100000}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 WORK=${WORK:-$(mktemp -d /tmp/portal-bench.XXXXXX)}
 BACKENDS=${BACKENDS:-sqlite postgres}   # BACKENDS=postgres imports into PostgreSQL only
-BIN=target/release/privacy-portal
+# BIN=/path/to/a/copy imports with that binary (no build), so the tree can be rebuilt meanwhile.
+BIN=${BIN:-target/release/privacy-portal}
 
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
-cargo build --release --quiet
+[ "$BIN" != target/release/privacy-portal ] || cargo build --release --quiet
 export PORTAL_DEMO=false PORTAL_LOG__FILTER=warn
 export PORTAL_SECURITY__SECRET_KEY=${PORTAL_SECURITY__SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}
 

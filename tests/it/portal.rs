@@ -5,6 +5,7 @@
 
 use diesel::prelude::*;
 use privacy_portal::db::schema::*;
+use privacy_portal::domain::rights::RequestStatus;
 use scraper::{Html, Selector};
 use time::Duration;
 
@@ -642,6 +643,46 @@ async fn duplicate_open_requests_are_refused_with_409(backend: Backend) {
     file_ok(&browser, "access", &[("scope", "claranet-products")]).await;
     let count = app.state.db.run(|c| Ok(rights_requests::table.count().get_result::<i64>(c)?)).await.unwrap();
     assert_eq!(count, 2);
+
+    // Eight submissions at once for a scope with nothing open: one is filed, seven are
+    // refused with the link (on PostgreSQL a check before the insert let two through).
+    let at_once = (0..8).map(|_| file(&browser, "erasure", &[("scope", "all")]));
+    let mut statuses = Vec::new();
+    for r in futures_util::future::join_all(at_once).await {
+        let status = r.status().as_u16();
+        if status == 409 {
+            assert!(r.text().await.unwrap().contains("See the open request"), "the refusal links the one filed");
+        }
+        statuses.push(status);
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 409, 409, 409, 409, 409, 409, 409]);
+
+    // What counts as open is `RequestStatus::is_open`, in the handler and in the index
+    // (migration 15): with the scope's request in each status, a new one is refused
+    // exactly when that status is open.
+    let demo = subject_id(&app, "demo@example.com").await;
+    for status in RequestStatus::ALL {
+        app.state
+            .db
+            .transaction(move |c| {
+                let scope = rights_requests::table
+                    .filter(rights_requests::subject_id.eq(demo))
+                    .filter(rights_requests::kind.eq("erasure"))
+                    .filter(rights_requests::entity_id.is_null());
+                diesel::update(scope).set(rights_requests::status.eq("withdrawn")).execute(c)?;
+                let first: i64 = scope.select(rights_requests::id).order(rights_requests::id).first(c)?;
+                diesel::update(rights_requests::table.find(first))
+                    .set(rights_requests::status.eq(status.as_str()))
+                    .execute(c)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let r = file(&browser, "erasure", &[("scope", "all")]).await;
+        let expected = if status.is_open() { 409 } else { 303 };
+        assert_eq!(r.status(), expected, "a new erasure request beside one that is {}", status.as_str());
+    }
 }
 
 async fn download_json_and_csv_hold_everything_and_need_a_fresh_sign_in(backend: Backend) {

@@ -626,13 +626,9 @@ pub async fn file_request(
     let filed = state
         .db
         .transaction(move |c| {
-            // Checked inside the transaction only (one round trip fewer per filing). On
-            // SQLite the single writer makes two submissions at once file one; on
-            // PostgreSQL two that both run this check before either commits can both file
-            // (no unique index holds open requests yet).
-            if let Some(existing) = requests::open_of_kind(c, subject, kind, entity)? {
-                return Ok(Err(existing));
-            }
+            // No check for an open request of this kind first: the unique index
+            // `rights_requests_one_open` (migration 15) refuses the insert, on both
+            // backends and for two submissions at once, and nothing is written before it.
             let filed = requests::create(
                 c,
                 NewRequest {
@@ -679,18 +675,19 @@ pub async fn file_request(
                 // Last: on PostgreSQL the audit lock is then held for the append and the commit only.
                 filing_audited(c)?;
             }
-            Ok(Ok(filed))
+            Ok(filed)
         })
         .await;
     let existing = match filed {
-        Ok(Ok(filed)) => {
+        Ok(filed) => {
             state.outbox_wakeup.notify_one();
             tracing::info!(subject.id = %subject, kind = kind.as_str(), request = %filed.public_id, "rights request filed");
             return Ok(see_other(&format!("/requests/{}", filed.public_id)));
         }
-        Ok(Err(existing)) => Some(existing),
-        // A unique value (the public id) taken meanwhile.
-        Err(DbError::Conflict(_)) => None,
+        // An open request of this kind for this scope: found to link it in the refusal
+        // (none when it closed meanwhile, or when a public id was taken, never seen; the
+        // form is shown again either way and can be sent again).
+        Err(DbError::Conflict(_)) => state.db.run(move |c| requests::open_of_kind(c, subject, kind, entity)).await?,
         Err(e) => return Err(e.into()),
     };
     let why = "requests.error_duplicate";
