@@ -5,6 +5,6 @@
 -- the filing no longer needs the query (one statement fewer). The statuses are those of
 -- `RequestStatus::is_open`; a test files a second request in each status.
 -- On a database that already holds two open requests for one scope this fails with the
--- duplicated key named: close or withdraw one of them, then start the portal again.
+-- duplicated key named: decide one of them with the previous build (README, PostgreSQL).
 CREATE UNIQUE INDEX rights_requests_one_open ON rights_requests (subject_id, kind, COALESCE(entity_id, 0))
     WHERE status IN ('received', 'awaiting_decision', 'approved', 'partially_approved');
