@@ -18,6 +18,7 @@ mod db_pool;
 mod demo_data;
 mod export_schema;
 mod health;
+mod housekeeping;
 mod import_cli;
 mod ingest_api;
 mod landing;

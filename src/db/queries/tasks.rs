@@ -396,11 +396,14 @@ pub fn take_due_reminders(
 ) -> Result<Vec<(RecipientId, usize, OffsetDateTime)>, DbError> {
     // Per recipient, not per task: one reminded lately is left alone even if another
     // of its tasks has just become overdue.
-    let recently: Vec<i64> = propagation_tasks::table
+    // Not DISTINCT in SQL: SQLite then walked a whole recipient index to avoid sorting,
+    // instead of the few tasks reminded lately (index `propagation_tasks_reminded`).
+    let mut recently: Vec<i64> = propagation_tasks::table
         .filter(propagation_tasks::reminded_at.ge(to_db(now - every)))
         .select(propagation_tasks::recipient_id)
-        .distinct()
         .load(conn)?;
+    recently.sort_unstable();
+    recently.dedup();
     let rows: Vec<(i64, i64, time::PrimitiveDateTime)> = propagation_tasks::table
         .filter(propagation_tasks::resolved_at.is_null())
         .filter(propagation_tasks::due_at.lt(to_db(now)))
