@@ -100,16 +100,24 @@ file_requests() {
   done
 }
 
+# One preference of the typical person, switched on and off by turns (ALTERNATE).
+save_preferences() { # concurrency
+  COOKIE=$COOKIE ALTERNATE=1 BODY="csrf=$CSRF&entity=claranet-benelux&channel=phone&granted=false" \
+    run preference-save "$1" -s bench/wrk/post_form.lua "$BASE/preferences"
+}
+
 echo "backend $BACKEND, $DURATION per figure, person $PERSON (20 records), $(nproc) cores"
 # ONLY runs one figure and stops: dashboard or request-status (c=8; for profiling with
-# perf record while it runs), request-create or ingest (c=8 and 64; for A/B runs of a write).
+# perf record while it runs), request-create, ingest or preference-save (c=8 and 64; for A/B
+# runs of a write).
 case ${ONLY:-} in
   "") ;;
   dashboard) echo "portal pid $PID"; run dashboard 8 -H "Cookie: $COOKIE" "$BASE/dashboard"; exit 0 ;;
   request-status) echo "portal pid $PID"; run request-status 8 -H "Cookie: $COOKIE" "$BASE/requests/$REQ"; exit 0 ;;
   request-create) file_requests; exit 0 ;;
   ingest) for c in 8 64; do TOKEN=$ITOKEN run ingest-upsert "$c" -s bench/wrk/ingest.lua "$BASE/api/ingest/v1/people"; done; exit 0 ;;
-  *) echo "ONLY=$ONLY: dashboard, request-status, request-create or ingest" >&2; exit 2 ;;
+  preference-save) for c in 8 64; do save_preferences "$c"; done; exit 0 ;;
+  *) echo "ONLY=$ONLY: dashboard, request-status, request-create, ingest or preference-save" >&2; exit 2 ;;
 esac
 # Reads first: the writes below add to the person's history (consent events, tasks),
 # which the person's pages then show.
@@ -122,8 +130,7 @@ done
 # READS_ONLY=1 stops here (comparisons of page cost across database sizes).
 [ "${READS_ONLY:-0}" = 1 ] && exit 0
 for c in 8 64; do
-  COOKIE=$COOKIE ALTERNATE=1 BODY="csrf=$CSRF&entity=claranet-benelux&channel=phone&granted=false" \
-    run preference-save "$c" -s bench/wrk/post_form.lua "$BASE/preferences"
+  save_preferences "$c"
   TOKEN=$ITOKEN run ingest-upsert "$c" -s bench/wrk/ingest.lua "$BASE/api/ingest/v1/people"
 done
 file_requests
