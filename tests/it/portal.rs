@@ -172,6 +172,49 @@ async fn preference_changes_are_events_with_history_and_reach_marketing_recipien
     let events = app.state.db.run(|c| Ok(consent_events::table.count().get_result::<i64>(c)?)).await.unwrap();
     assert_eq!(events, events_before + 1);
 
+    // A cell's first choice sent eight times at once (two tabs, a double click): every
+    // one answered, one row, one event (on PostgreSQL the later inserts met the first
+    // one's unique key and were answered 500).
+    let demo = subject_id(&app, "demo@example.com").await;
+    let phone: i64 = app
+        .state
+        .db
+        .run(|c| {
+            Ok(marketing_channels::table
+                .filter(marketing_channels::key.eq("phone"))
+                .select(marketing_channels::id)
+                .first(c)?)
+        })
+        .await
+        .unwrap();
+    let phone_rows = move || {
+        marketing_preferences::table
+            .filter(marketing_preferences::subject_id.eq(demo))
+            .filter(marketing_preferences::channel_id.eq(phone))
+    };
+    let csrf = browser.csrf("/preferences").await;
+    let fields = [("csrf", csrf.as_str()), ("entity", "claranet-benelux"), ("channel", "phone"), ("granted", "false")];
+    // Five rounds: the inserts must meet for the race to show.
+    for round in 0..5 {
+        let removed = app.state.db.transaction(move |c| Ok(diesel::delete(phone_rows()).execute(c)?)).await.unwrap();
+        assert!(removed > 0, "round {round}: a phone preference to start from");
+        let events_before =
+            app.state.db.run(|c| Ok(consent_events::table.count().get_result::<i64>(c)?)).await.unwrap();
+        let at_once = (0..8).map(|_| browser.post("/preferences", &fields));
+        let statuses: Vec<u16> =
+            futures_util::future::join_all(at_once).await.iter().map(|r| r.status().as_u16()).collect();
+        assert_eq!(statuses, [303; 8], "round {round}");
+        let (rows, events) = app
+            .state
+            .db
+            .run(move |c| {
+                Ok((phone_rows().count().get_result::<i64>(c)?, consent_events::table.count().get_result::<i64>(c)?))
+            })
+            .await
+            .unwrap();
+        assert_eq!((rows, events), (1, events_before + 1), "round {round}: one row, one event for the eight");
+    }
+
     // Withdrawing e-mail for Rely reaches the mailing house that markets for Rely by e-mail.
     change(&browser, "claranet-benelux", "email", false).await;
     let tasks = app

@@ -54,24 +54,39 @@ pub fn set(conn: &mut DbConnection, c: &ConsentChange<'_>) -> Result<Option<Cons
     let now = to_db(c.now);
     // Updating first takes the row lock (PostgreSQL), so concurrent changes of one cell
     // apply one after the other and the events keep their order.
-    let changed =
+    let update = || {
         diesel::update(marketing_preferences::table.filter(cell).filter(marketing_preferences::granted.ne(c.granted)))
             .set((marketing_preferences::granted.eq(c.granted), marketing_preferences::updated_at.eq(now)))
-            .execute(conn)?;
-    if changed == 0 {
+    };
+    if update().execute(conn)? == 0 {
         let exists: i64 = marketing_preferences::table.filter(cell).count().get_result(conn)?;
         if exists > 0 {
             return Ok(None);
         }
-        diesel::insert_into(marketing_preferences::table)
-            .values((
-                marketing_preferences::subject_id.eq(c.subject.0),
-                marketing_preferences::entity_id.eq(c.entity.0),
-                marketing_preferences::channel_id.eq(c.channel.0),
-                marketing_preferences::granted.eq(c.granted),
-                marketing_preferences::updated_at.eq(now),
-            ))
-            .execute(conn)?;
+        // The cell's first choice. Another change of the same cell can insert it first
+        // (two tabs, a double click: on PostgreSQL this one then waits for that commit
+        // and fails on the unique key); under a savepoint the failure leaves this
+        // transaction usable, and the change applies to the row that now exists.
+        let inserted = conn.transaction(|c2| -> Result<usize, DbError> {
+            Ok(diesel::insert_into(marketing_preferences::table)
+                .values((
+                    marketing_preferences::subject_id.eq(c.subject.0),
+                    marketing_preferences::entity_id.eq(c.entity.0),
+                    marketing_preferences::channel_id.eq(c.channel.0),
+                    marketing_preferences::granted.eq(c.granted),
+                    marketing_preferences::updated_at.eq(now),
+                ))
+                .execute(c2)?)
+        });
+        match inserted {
+            Ok(_) => {}
+            Err(DbError::Conflict(_)) => {
+                if update().execute(conn)? == 0 {
+                    return Ok(None);
+                }
+            }
+            Err(e) => return Err(e),
+        }
     }
     let id: i64 = diesel::insert_into(consent_events::table)
         .values((
