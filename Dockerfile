@@ -4,6 +4,8 @@ FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY .cargo .cargo
+# diesel_derives with one patch (vendor/diesel_derives/PATCHED.md), used via [patch.crates-io].
+COPY vendor vendor
 COPY src src
 COPY migrations migrations
 COPY templates templates
