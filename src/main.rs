@@ -5,20 +5,21 @@ fn main() -> std::process::ExitCode {
     privacy_portal::cli::main()
 }
 
-/// Caps glibc's malloc at two arenas unless the operator set `MALLOC_ARENA_MAX`.
+/// Caps glibc's malloc at four arenas unless the operator set `MALLOC_ARENA_MAX`.
 ///
 /// glibc gives each thread that allocates under contention an arena of its own, up to
 /// eight per core, and keeps freed memory in each: with a dozen database and worker
-/// threads that is most of the portal's peak RSS under write load. Two arenas took
-/// peak RSS from 51 to 42 MiB (request creation) and 44 to 35 MiB (processor confirms)
-/// on SQLite without a throughput change beyond run-to-run noise (BENCHMARKS.md).
+/// threads that is much of the portal's peak RSS under write load. At 1,000,000 people
+/// on SQLite, filing requests peaked at 61–72 MiB uncapped, 52–53 with four arenas and
+/// 46–50 with two; fewer arenas cost CPU per filing (uncapped 1.10–1.21 ms, four
+/// 1.28–1.30, two 1.41), so four is the compromise (BENCHMARKS.md, seventh run).
 /// Called first in `main`, before any thread exists.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         // SAFETY: mallopt only sets a parameter of the allocator; no thread is running yet.
         unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
+            libc::mallopt(libc::M_ARENA_MAX, 4);
         }
     }
 }
