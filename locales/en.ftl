@@ -584,6 +584,7 @@ queue-error_until = Give the date until which the records are kept: after today,
 audit-title = Audit trail
 audit-intact = The hash chain is intact; events checked:
 audit-broken = The hash chain is broken at event
+audit-unlinked = Events committed while the chain was checked, not linked into it yet:
 audit-filter_action = Action starts with
 audit-col_target = On
 audit-col_details = Details

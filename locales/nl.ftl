@@ -582,6 +582,7 @@ queue-error_until = Geef de datum tot wanneer de gegevens worden bewaard: na van
 audit-title = Audittrail
 audit-intact = De hashketen is intact; gecontroleerde gebeurtenissen:
 audit-broken = De hashketen is gebroken bij gebeurtenis
+audit-unlinked = Gebeurtenissen vastgelegd tijdens de controle, nog niet aan de keten gekoppeld:
 audit-filter_action = Actie begint met
 audit-col_target = Op
 audit-col_details = Details

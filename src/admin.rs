@@ -575,6 +575,9 @@ pub fn audit(settings: &Settings, command: AuditCommand) -> anyhow::Result<()> {
             match report.first_broken {
                 None => {
                     println!("audit chain intact: {} events", report.events);
+                    if report.unlinked > 0 {
+                        println!("{} events committed meanwhile are not linked yet", report.unlinked);
+                    }
                     Ok(())
                 }
                 Some((id, why)) => bail!("audit chain broken at event {id}: {why} ({} events checked)", report.events),

@@ -10,6 +10,7 @@ use clap::Subcommand;
 use crate::admin::operator_error;
 use crate::clock::{Clock, SystemClock};
 use crate::db::DbPool;
+use crate::db::queries::audit;
 use crate::db::queries::erasures::{self, ReapplyReport};
 use crate::erasure_ledger;
 use crate::settings::{DatabaseUrl, Settings};
@@ -62,6 +63,8 @@ pub fn erasures(settings: &Settings, command: ErasuresCommand) -> anyhow::Result
         ErasuresCommand::Export { out } => {
             let db = DbPool::connect(&settings.database)?;
             let mut conn = db.get().map_err(operator_error)?;
+            // Events committed but not yet linked have no hash to identify their line.
+            audit::link_pending(&mut conn).map_err(operator_error)?;
             let mut after = 0;
             let mut lines = 0usize;
             let mut stdout = std::io::stdout().lock();

@@ -206,7 +206,12 @@ fn import(settings: &Settings, args: &ImportArgs) -> ExitCode {
             source: source.as_str().to_owned(),
             progress: !args.no_progress,
         };
-        import::run(&ctx, &options).map_err(|e| anyhow::anyhow!(e))
+        let summary = import::run(&ctx, &options).map_err(|e| anyhow::anyhow!(e))?;
+        // The import's audit events are linked now rather than by the next portal start
+        // (PostgreSQL; a no-op on SQLite).
+        let mut conn = prepared.db.get().map_err(|e| anyhow::anyhow!(e))?;
+        crate::db::queries::audit::link_pending(&mut conn).map_err(|e| anyhow::anyhow!(e))?;
+        Ok(summary)
     };
     match run() {
         Ok(summary) => {

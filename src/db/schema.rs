@@ -528,8 +528,9 @@ diesel::table! {
         target_kind -> Nullable<Text>,
         target_id -> Nullable<Text>,
         details -> Text,
-        prev_hash -> Text,
-        hash -> Text,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+        chain_seq -> Nullable<BigInt>,
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! The database is the source: every few seconds the audit events the ledger carries
 //! that are not in the file yet are appended. A crash between commit and append loses
-//! nothing (the next run appends them), and a restored database whose event ids repeat
-//! the lost ones is told apart by the events' chain hashes.
+//! nothing (the next run appends them), and a restored database whose chain positions
+//! repeat the lost ones is told apart by the events' chain hashes. An event is carried
+//! once it is linked into the chain (on PostgreSQL within a second of its commit).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use crate::db::queries::erasures;
 use crate::erasure_ledger::{self, LedgerError, LineHash, line_hash};
 use crate::state::AppState;
 
-/// Where the writer is: hashes already in the file, and the last event id read.
+/// Where the writer is: hashes already in the file, and the chain position last read.
 #[derive(Debug, Default)]
 pub struct Cursor {
     known: HashSet<LineHash>,

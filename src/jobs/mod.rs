@@ -1,7 +1,8 @@
 //! Background work inside the portal process: delivering the outbox, reminding
-//! recipients of overdue tasks, removing expired sign-in state, and appending erasures
-//! to the erasure ledger. Safe to run in several instances against one database.
+//! recipients of overdue tasks, removing expired sign-in state, linking audit events
+//! into the hash chain, and appending erasures to the erasure ledger. Safe to run in several instances against one database.
 
+pub mod audit_linker;
 pub mod cleanup;
 pub mod erasure_ledger;
 pub mod outbox;
@@ -23,6 +24,7 @@ pub fn spawn(state: AppState, mailer: Mailer) -> anyhow::Result<()> {
     if let Some(path) = state.settings.erasure_ledger.path.clone() {
         tokio::spawn(erasure_ledger::run(state.clone(), path));
     }
+    tokio::spawn(audit_linker::run(state.clone()));
     tokio::spawn(cleanup::run(state));
     Ok(())
 }

@@ -9,6 +9,7 @@ mod helpers;
 
 mod account;
 mod admin_cli;
+mod audit_chain;
 mod boundaries;
 mod browser;
 mod catalog_sync;

@@ -1,7 +1,12 @@
-//! Appending to the audit chain and checking it. Appends are serialised (the SQLite
-//! writer lock; a transaction-scoped advisory lock on PostgreSQL, taken by the
-//! `audit_append` function that links and inserts in one call) so every event's
-//! `prev_hash` is the hash of the event before it.
+//! Appending to the audit chain, linking it and checking it.
+//!
+//! On SQLite an event is linked as it is inserted: the caller's write transaction holds
+//! the single writer lock, so the head read there is the chain's head. On PostgreSQL an
+//! event is inserted unlinked, with no lock, so writes that audit commit side by side and
+//! share WAL flushes; [`link_pending`] (every instance's background job, and every
+//! verification) links committed events in batches, one linker at a time, in the order
+//! it sees them (`chain_seq`). Either way every linked event's `prev_hash` is the hash of
+//! the event before it in `chain_seq` order.
 
 use diesel::prelude::*;
 use time::OffsetDateTime;
@@ -10,8 +15,11 @@ use crate::db::schema::audit_events;
 use crate::db::{DbConnection, DbError, from_db, to_db};
 use crate::domain::audit::{Actor, EventContent, GENESIS, to_micros};
 
-/// Serialises appends between portal instances sharing one PostgreSQL database.
+/// Serialises linkers between portal instances sharing one PostgreSQL database.
 const PG_AUDIT_LOCK: i64 = 0x4155_4449_5443_4841; // "AUDITCHA"
+
+/// Events linked per transaction by [`link_pending`].
+const LINK_BATCH: i64 = 1000;
 
 /// Records one event in the caller's transaction.
 #[allow(clippy::too_many_arguments)]
@@ -35,42 +43,31 @@ pub fn append(
         target_id: target_id.map(str::to_owned),
         details,
     };
+    let values = (
+        audit_events::occurred_at.eq(to_db(content.occurred_at)),
+        audit_events::actor_kind.eq(&content.actor_kind),
+        audit_events::actor_id.eq(&content.actor_id),
+        audit_events::action.eq(&content.action),
+        audit_events::subject_id.eq(content.subject_id),
+        audit_events::target_kind.eq(&content.target_kind),
+        audit_events::target_id.eq(&content.target_id),
+        audit_events::details.eq(content.details.to_string()),
+    );
     match conn {
-        // One round trip: the lock is held to the commit, and every other appender waits
-        // out each round trip made while holding it (migration `audit_append`).
-        DbConnection::Postgresql(c) => {
-            diesel::select(audit_append(
-                PG_AUDIT_LOCK,
-                content.canonical(),
-                to_db(content.occurred_at),
-                &content.actor_kind,
-                &content.actor_id,
-                &content.action,
-                content.subject_id,
-                &content.target_kind,
-                &content.target_id,
-                content.details.to_string(),
-            ))
-            .get_result::<i64>(c)?;
+        // Unlinked: no lock, nothing read; the linker links it once it has committed.
+        DbConnection::Postgresql(_) => {
+            diesel::insert_into(audit_events::table).values(values).execute(conn)?;
         }
         // The caller's write transaction holds SQLite's single writer lock already.
         DbConnection::Sqlite(_) => {
-            let prev: Option<String> =
-                audit_events::table.order(audit_events::id.desc()).select(audit_events::hash).first(conn).optional()?;
-            let prev = prev.unwrap_or_else(|| GENESIS.to_owned());
+            let (seq, prev) = head(conn)?;
             let hash = content.hash(&prev);
             diesel::insert_into(audit_events::table)
                 .values((
-                    audit_events::occurred_at.eq(to_db(content.occurred_at)),
-                    audit_events::actor_kind.eq(&content.actor_kind),
-                    audit_events::actor_id.eq(&content.actor_id),
-                    audit_events::action.eq(&content.action),
-                    audit_events::subject_id.eq(content.subject_id),
-                    audit_events::target_kind.eq(&content.target_kind),
-                    audit_events::target_id.eq(&content.target_id),
-                    audit_events::details.eq(content.details.to_string()),
-                    audit_events::prev_hash.eq(&prev),
-                    audit_events::hash.eq(&hash),
+                    values,
+                    audit_events::prev_hash.eq(Some(&prev)),
+                    audit_events::hash.eq(Some(&hash)),
+                    audit_events::chain_seq.eq(Some(seq + 1)),
                 ))
                 .execute(conn)?;
         }
@@ -78,113 +75,209 @@ pub fn append(
     Ok(())
 }
 
-diesel::define_sql_function! {
-    /// Locks the chain, links and inserts one event; its id (migration `audit_append`).
-    #[allow(clippy::too_many_arguments)]
-    fn audit_append(
-        lock_key: diesel::sql_types::BigInt,
-        canonical: diesel::sql_types::Text,
-        occurred_at: diesel::sql_types::Timestamp,
-        actor_kind: diesel::sql_types::Text,
-        actor_id: diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        action: diesel::sql_types::Text,
-        subject_id: diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
-        target_kind: diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        target_id: diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        details: diesel::sql_types::Text,
-    ) -> diesel::sql_types::BigInt;
+/// The last linked event's position and hash (0 and the genesis hash for none).
+fn head(conn: &mut DbConnection) -> Result<(i64, String), DbError> {
+    let head: Option<(Option<i64>, Option<String>)> = audit_events::table
+        .filter(audit_events::chain_seq.is_not_null())
+        .order(audit_events::chain_seq.desc())
+        .select((audit_events::chain_seq, audit_events::hash))
+        .first(conn)
+        .optional()?;
+    Ok(match head {
+        Some((Some(seq), Some(hash))) => (seq, hash),
+        _ => (0, GENESIS.to_owned()),
+    })
+}
+
+/// Links every committed unlinked event into the chain; returns how many. A no-op on
+/// SQLite, whose events are linked as they are inserted. Waits for another instance's
+/// linker rather than skipping, so that afterwards everything committed before the
+/// call is linked.
+pub fn link_pending(conn: &mut DbConnection) -> Result<u64, DbError> {
+    if !matches!(conn, DbConnection::Postgresql(_)) {
+        return Ok(0);
+    }
+    let mut linked = 0u64;
+    loop {
+        // Looked up without the lock first: the common case is nothing to link.
+        let pending: Option<i64> = audit_events::table
+            .filter(audit_events::chain_seq.is_null())
+            .select(audit_events::id)
+            .first(conn)
+            .optional()?;
+        if pending.is_none() {
+            return Ok(linked);
+        }
+        let (read, batch) = conn.transaction(link_batch)?;
+        linked += batch;
+        if read < LINK_BATCH as usize {
+            return Ok(linked);
+        }
+    }
+}
+
+type ContentRow =
+    (i64, time::PrimitiveDateTime, String, Option<String>, String, Option<i64>, Option<String>, Option<String>, String);
+
+const CONTENT_COLUMNS: (
+    audit_events::id,
+    audit_events::occurred_at,
+    audit_events::actor_kind,
+    audit_events::actor_id,
+    audit_events::action,
+    audit_events::subject_id,
+    audit_events::target_kind,
+    audit_events::target_id,
+    audit_events::details,
+) = (
+    audit_events::id,
+    audit_events::occurred_at,
+    audit_events::actor_kind,
+    audit_events::actor_id,
+    audit_events::action,
+    audit_events::subject_id,
+    audit_events::target_kind,
+    audit_events::target_id,
+    audit_events::details,
+);
+
+/// The content an event's hash covers, as stored.
+fn content(
+    (_, at, actor_kind, actor_id, action, subject_id, target_kind, target_id, details): ContentRow,
+) -> Option<EventContent> {
+    Some(EventContent {
+        occurred_at: from_db(at),
+        actor_kind,
+        actor_id,
+        action,
+        subject_id,
+        target_kind,
+        target_id,
+        details: serde_json::from_str(&details).ok()?,
+    })
+}
+
+/// One batch, in the caller's transaction, under the linkers' lock (PostgreSQL): how
+/// many unlinked events it read and how many it linked.
+fn link_batch(conn: &mut DbConnection) -> Result<(usize, u64), DbError> {
+    use diesel::sql_types::{Array, BigInt, Text};
+    let DbConnection::Postgresql(pg) = conn else { return Ok((0, 0)) };
+    // Held to the commit; the reads below are statements of their own, so they see
+    // what the lock's previous holder committed.
+    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({PG_AUDIT_LOCK})")).execute(pg)?;
+    let (mut seq, mut prev) = head(conn)?;
+    // Id order among the committed: an event whose transaction commits after a later
+    // id's is linked in a later batch, after it.
+    let rows: Vec<ContentRow> = audit_events::table
+        .filter(audit_events::chain_seq.is_null())
+        .order(audit_events::id)
+        .limit(LINK_BATCH)
+        .select(CONTENT_COLUMNS)
+        .load(conn)?;
+    let n = rows.len();
+    let (mut ids, mut seqs, mut prevs, mut hashes) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for row in rows {
+        let id = row.0;
+        // Details are written by `append` from a JSON value, so they parse; a row that
+        // does not is left unlinked (and named by verification as not linked) rather
+        // than blocking the chain behind it.
+        let Some(content) = content(row) else {
+            tracing::error!(event = id, "audit event details are not JSON; left unlinked");
+            continue;
+        };
+        let hash = content.hash(&prev);
+        seq += 1;
+        ids.push(id);
+        seqs.push(seq);
+        prevs.push(std::mem::replace(&mut prev, hash.clone()));
+        hashes.push(hash);
+    }
+    if ids.is_empty() {
+        return Ok((n, 0));
+    }
+    let DbConnection::Postgresql(pg) = conn else { return Ok((n, 0)) };
+    let updated = diesel::sql_query(
+        "UPDATE audit_events AS a SET chain_seq = v.seq, prev_hash = v.prev, hash = v.hash \
+         FROM unnest($1, $2, $3, $4) AS v(id, seq, prev, hash) WHERE a.id = v.id AND a.chain_seq IS NULL",
+    )
+    .bind::<Array<BigInt>, _>(&ids)
+    .bind::<Array<BigInt>, _>(&seqs)
+    .bind::<Array<Text>, _>(&prevs)
+    .bind::<Array<Text>, _>(&hashes)
+    .execute(pg)?;
+    if updated != ids.len() {
+        // Only a second linker not taking the lock could cause this: undo the batch.
+        return Err(DbError::Rejected(format!("linked {updated} of {} audit events; batch rolled back", ids.len())));
+    }
+    Ok((n, updated as u64))
 }
 
 /// What checking the chain found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
-    /// Events checked.
+    /// Linked events checked.
     pub events: u64,
     /// The first event that does not fit: its id and why.
     pub first_broken: Option<(i64, String)>,
+    /// Events not linked yet: committed while the check ran (PostgreSQL), or whose
+    /// details could not be read to link them.
+    pub unlinked: u64,
 }
 
-type Row = (
-    i64,
-    time::PrimitiveDateTime,
-    String,
-    Option<String>,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    String,
-);
+type LinkedRow = (ContentRow, i64, Option<String>, Option<String>);
 
-/// Recomputes every hash from the first event on; names the first that was altered,
-/// or whose predecessor was removed.
+/// Links what has committed, then recomputes every hash from the first event on, in
+/// chain order; names the first that was altered, or whose predecessor was removed.
 pub fn verify(conn: &mut DbConnection) -> Result<ChainReport, DbError> {
+    link_pending(conn)?;
     let mut prev = GENESIS.to_owned();
     let mut after = 0i64;
     let mut events = 0u64;
-    loop {
-        let rows: Vec<Row> = audit_events::table
-            .filter(audit_events::id.gt(after))
-            .order(audit_events::id)
+    let broken = loop {
+        let rows: Vec<LinkedRow> = audit_events::table
+            .filter(audit_events::chain_seq.gt(after))
+            .order(audit_events::chain_seq)
             .limit(5000)
             .select((
-                audit_events::id,
-                audit_events::occurred_at,
-                audit_events::actor_kind,
-                audit_events::actor_id,
-                audit_events::action,
-                audit_events::subject_id,
-                audit_events::target_kind,
-                audit_events::target_id,
-                audit_events::details,
+                CONTENT_COLUMNS,
+                audit_events::chain_seq.assume_not_null(),
                 audit_events::prev_hash,
                 audit_events::hash,
             ))
             .load(conn)?;
         if rows.is_empty() {
-            return Ok(ChainReport { events, first_broken: None });
+            break None;
         }
-        for (id, at, actor_kind, actor_id, action, subject_id, target_kind, target_id, details, prev_hash, hash) in rows
-        {
+        let mut found = None;
+        for (row, seq, prev_hash, hash) in rows {
             events += 1;
-            after = id;
-            if prev_hash != prev {
-                return Ok(ChainReport {
-                    events,
-                    first_broken: Some((
-                        id,
-                        "its prev_hash does not match the event before it (an event before it was changed or removed)"
-                            .into(),
-                    )),
-                });
+            after = seq;
+            let id = row.0;
+            if prev_hash.as_deref() != Some(prev.as_str()) {
+                found = Some((
+                    id,
+                    "its prev_hash does not match the event before it (an event before it was changed or removed)"
+                        .to_owned(),
+                ));
+                break;
             }
-            let details = match serde_json::from_str(&details) {
-                Ok(d) => d,
-                Err(_) => {
-                    return Ok(ChainReport { events, first_broken: Some((id, "its details are not JSON".into())) });
-                }
+            let Some(content) = content(row) else {
+                found = Some((id, "its details are not JSON".to_owned()));
+                break;
             };
-            let content = EventContent {
-                occurred_at: from_db(at),
-                actor_kind,
-                actor_id,
-                action,
-                subject_id,
-                target_kind,
-                target_id,
-                details,
+            let Some(hash) = hash.filter(|h| *h == content.hash(&prev)) else {
+                found = Some((id, "its content does not match its hash (it was altered)".to_owned()));
+                break;
             };
-            if content.hash(&prev_hash) != hash {
-                return Ok(ChainReport {
-                    events,
-                    first_broken: Some((id, "its content does not match its hash (it was altered)".into())),
-                });
-            }
             prev = hash;
         }
-    }
+        if found.is_some() {
+            break found;
+        }
+    };
+    let unlinked: i64 = audit_events::table.filter(audit_events::chain_seq.is_null()).count().get_result(conn)?;
+    Ok(ChainReport { events, first_broken: broken, unlinked: unlinked.try_into().unwrap_or(0) })
 }
 
 /// One event as listed.

@@ -15,8 +15,9 @@ use crate::erasure_ledger::{ACTIONS, LedgerEntry};
 
 type EventRow = (i64, time::PrimitiveDateTime, String, Option<i64>, Option<String>, Option<String>, String, String);
 
-/// Ledger entries of the audit events after event `after` (by id), oldest first, at
-/// most `limit`, each with its event id.
+/// Ledger entries of the linked audit events after chain position `after`, in chain
+/// order, at most `limit`, each with its position (`chain_seq`). Events are carried once
+/// linked: their hash is the line's identity.
 pub fn ledger_after(conn: &mut DbConnection, after: i64, limit: i64) -> Result<Vec<(i64, LedgerEntry)>, DbError> {
     // The actions are written into the SQL as literals, not bound as a list: prepared
     // once per connection, the statement's generic plan on PostgreSQL could not know how
@@ -26,18 +27,18 @@ pub fn ledger_after(conn: &mut DbConnection, after: i64, limit: i64) -> Result<V
     let actions = ACTIONS.iter().map(|a| format!("'{}'", a.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
     let rows: Vec<EventRow> = audit_events::table
         .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("audit_events.action IN ({actions})")))
-        .filter(audit_events::id.gt(after))
-        .order(audit_events::id)
+        .filter(audit_events::chain_seq.gt(after))
+        .order(audit_events::chain_seq)
         .limit(limit)
         .select((
-            audit_events::id,
+            audit_events::chain_seq.assume_not_null(),
             audit_events::occurred_at,
             audit_events::action,
             audit_events::subject_id,
             audit_events::target_kind,
             audit_events::target_id,
             audit_events::details,
-            audit_events::hash,
+            audit_events::hash.assume_not_null(),
         ))
         .load(conn)?;
     Ok(rows.into_iter().map(|row| (row.0, entry(row))).collect())
