@@ -1,6 +1,7 @@
 //! Prometheus metrics: request count and latency per route, sign-in failures and
 //! lockouts, and — read from the database at each scrape — the outbox backlog and its
-//! oldest item, overdue propagation tasks, and pool use. Labels carry route patterns
+//! oldest item, overdue propagation tasks, audit events awaiting their link into the
+//! hash chain, and pool use. Labels carry route patterns
 //! (`/requests/{id}`), never paths with ids or personal values.
 
 use std::net::IpAddr;
@@ -33,6 +34,8 @@ pub struct Metrics {
     pub outbox_oldest_seconds: IntGauge,
     /// Propagation tasks past their due date, unanswered.
     pub overdue_tasks: IntGauge,
+    /// Audit events committed but not linked into the hash chain yet (PostgreSQL).
+    pub audit_unlinked: IntGauge,
     /// Pool connections by state (`idle`, `in_use`).
     pub pool_connections: IntGaugeVec,
     /// The pool's maximum size.
@@ -57,6 +60,10 @@ impl Metrics {
             IntGauge::new("portal_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox item")?;
         let overdue_tasks =
             IntGauge::new("portal_propagation_tasks_overdue", "Tasks for recipients past their due date")?;
+        let audit_unlinked = IntGauge::new(
+            "portal_audit_events_unlinked",
+            "Audit events committed but not linked into the hash chain yet (a stalled linker shows here)",
+        )?;
         let pool_connections = IntGaugeVec::new(
             Opts::new("portal_db_pool_connections", "Database pool connections by state"),
             &["state"],
@@ -67,6 +74,7 @@ impl Metrics {
         registry.register(Box::new(outbox_backlog.clone()))?;
         registry.register(Box::new(outbox_oldest_seconds.clone()))?;
         registry.register(Box::new(overdue_tasks.clone()))?;
+        registry.register(Box::new(audit_unlinked.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         registry.register(Box::new(SIGN_IN_FAILURES.clone()))?;
@@ -84,6 +92,7 @@ impl Metrics {
             outbox_backlog,
             outbox_oldest_seconds,
             overdue_tasks,
+            audit_unlinked,
             pool_connections,
             pool_max,
         })

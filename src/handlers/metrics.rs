@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::ExposeSecret as _;
 use subtle::ConstantTimeEq as _;
 
-use crate::db::queries::{outbox, tasks};
+use crate::db::queries::{audit, outbox, tasks};
 use crate::state::AppState;
 
 fn refuse(status: StatusCode, text: &str) -> HttpResponse {
@@ -36,13 +36,17 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             .body("a bearer token is required\n");
     }
     let now = state.clock.now();
-    let gauges = state.db.run(move |c| Ok((outbox::backlog(c)?, tasks::overdue_count(c, now)?))).await;
+    let gauges = state
+        .db
+        .run(move |c| Ok((outbox::backlog(c)?, tasks::overdue_count(c, now)?, audit::unlinked_count(c)?)))
+        .await;
     let m = &state.metrics;
     match gauges {
-        Ok(((backlog, oldest), overdue)) => {
+        Ok(((backlog, oldest), overdue, unlinked)) => {
             m.outbox_backlog.set(backlog);
             m.outbox_oldest_seconds.set(oldest.map(|t| (now - t).whole_seconds().max(0)).unwrap_or(0));
             m.overdue_tasks.set(overdue);
+            m.audit_unlinked.set(unlinked);
         }
         // The scrape still answers: request metrics matter most when the database is down.
         Err(e) => tracing::warn!(error = %e, "metrics: database gauges unavailable"),

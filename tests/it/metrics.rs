@@ -73,6 +73,7 @@ async fn metrics_are_guarded_and_count_what_happens(backend: Backend) {
     assert!(value(&text, "portal_outbox_backlog").is_some());
     assert!(value(&text, "portal_outbox_oldest_age_seconds").is_some());
     assert_eq!(value(&text, "portal_propagation_tasks_overdue"), Some(0.0));
+    assert!(value(&text, "portal_audit_events_unlinked").is_some_and(|n| n >= 0.0), "{text}");
     assert!(value(&text, "portal_db_pool_connections{state=\"in_use\"}").unwrap() >= 0.0);
     assert!(value(&text, "portal_db_pool_max_connections").unwrap() >= 1.0);
     assert!(!text.contains("demo@example.com"));

@@ -276,8 +276,13 @@ pub fn verify(conn: &mut DbConnection) -> Result<ChainReport, DbError> {
             break found;
         }
     };
-    let unlinked: i64 = audit_events::table.filter(audit_events::chain_seq.is_null()).count().get_result(conn)?;
+    let unlinked = unlinked_count(conn)?;
     Ok(ChainReport { events, first_broken: broken, unlinked: unlinked.try_into().unwrap_or(0) })
+}
+
+/// Events committed but not linked yet (always 0 on SQLite).
+pub fn unlinked_count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    Ok(audit_events::table.filter(audit_events::chain_seq.is_null()).count().get_result(conn)?)
 }
 
 /// One event as listed.
