@@ -619,8 +619,8 @@ pub async fn file_request(
             Ok(Some(keys.seal(&payload)))
         }
     };
-    // Rendered before the transaction, which holds the single writer (SQLite) or the
-    // audit lock (PostgreSQL); only an immediate decision's outcome is known later.
+    // Rendered before the transaction, which holds the single writer (SQLite) and row
+    // locks; only an immediate decision's outcome is known later.
     let prepared = if immediate { None } else { confirm(false)? };
     let st = state.clone();
     let filed = state
@@ -672,7 +672,6 @@ pub async fn file_request(
                 if let Some(sealed) = prepared {
                     outbox::enqueue(c, "email", sealed, now, None)?;
                 }
-                // Last: on PostgreSQL the audit lock is then held for the append and the commit only.
                 filing_audited(c)?;
             }
             Ok(filed)
@@ -685,9 +684,12 @@ pub async fn file_request(
             return Ok(see_other(&format!("/requests/{}", filed.public_id)));
         }
         // An open request of this kind for this scope: found to link it in the refusal
-        // (none when it closed meanwhile, or when a public id was taken, never seen; the
-        // form is shown again either way and can be sent again).
-        Err(DbError::Conflict(_)) => state.db.run(move |c| requests::open_of_kind(c, subject, kind, entity)).await?,
+        // (none when it closed meanwhile; the form is shown again and can be sent again).
+        // Both backends name the index in the message; any other unique key is an error
+        // of its own, not a duplicate request.
+        Err(DbError::Conflict(why)) if why.contains("rights_requests_one_open") => {
+            state.db.run(move |c| requests::open_of_kind(c, subject, kind, entity)).await?
+        }
         Err(e) => return Err(e.into()),
     };
     let why = "requests.error_duplicate";
