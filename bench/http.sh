@@ -41,8 +41,9 @@ export PORTAL_DATABASE_URL=$URL PORTAL_BIND=127.0.0.1:$PORT PORTAL_LOG__FILTER=e
 # run left queued is sealed with it and still goes out instead of being given up.
 export PORTAL_SECURITY__SECRET_KEY_FILE=${PORTAL_SECURITY__SECRET_KEY_FILE:-/var/tmp/portal-bench-$(printf %s "$URL" | sha1sum | cut -c1-12).key}
 export PORTAL_EMAIL__FILE_DIR=$WORK/mail PORTAL_SMTP_URL=
-# A ledger per run: the erasure ledger belongs to one database.
-export PORTAL_ERASURE_LEDGER__PATH=$WORK/erasure-ledger.jsonl
+# One erasure ledger per database, kept between runs as a deployment keeps its ledger (a
+# new one first catches up every erasure event earlier runs left in the audit trail).
+export PORTAL_ERASURE_LEDGER__PATH=${PORTAL_ERASURE_LEDGER__PATH:-/var/tmp/portal-bench-$(printf %s "$URL" | sha1sum | cut -c1-12).ledger.jsonl}
 
 t0=$(date +%s.%N)
 "$BIN" serve > "$WORK/serve.log" 2>&1 &
@@ -56,6 +57,20 @@ printf 'start-up on the existing database (migrations checked, catalog synced): 
 # for the code mail behind the confirmations earlier runs queued; sign-in is measured
 # and tested elsewhere.
 read -r TOKEN _ < <(python3 bench/sessions.py "$BACKEND" "$URL" --address "$PERSON")
+# PostgreSQL plans a prepared statement from the table statistics of the moment, and a
+# pooled connection keeps that plan until the statistics change. After an import the
+# tables this script fills start empty, so the first plans of the session lookup read
+# the sessions table whole; autovacuum re-analyses a table once 10% of it changed, which
+# drops those plans. A server with autovacuum off (as on the benchmark machine) never
+# does: there the lookup read 120,000 sessions per request by the second filing figure
+# (980 / 300 filings per second instead of 1,800 / 2,300). So with autovacuum off this
+# script analyses those tables itself after filling them, as autovacuum would (BENCHMARKS.md).
+settle_stats() {
+  [ "$BACKEND" = postgres ] || return 0
+  [ "$(psql "$URL" -Atc 'SHOW autovacuum')" = off ] || return 0
+  psql "$URL" -qc "ANALYZE sessions, rights_requests, rights_request_items, propagation_tasks, outbox"
+}
+settle_stats
 COOKIE="portal_session=$TOKEN"
 csrf_of() { grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE/dashboard")" = 200 ] || { echo "sign-in failed" >&2; exit 1; }
@@ -91,11 +106,14 @@ run() { # name concurrency wrk-args...
 }
 
 # Request creation: a person has one open request of a kind per organisation, so each
-# filing is by another person, signed in by bench/sessions.py (FILERS per run).
-FILERS=${FILERS:-30000}
+# filing is by another person, signed in by bench/sessions.py (FILERS per run). A run wraps
+# around to people who already filed once the list is used up (their filings are refused
+# as duplicates and counted as errors): 60,000 covers 20 s at 3,000 filings per second.
+FILERS=${FILERS:-60000}
 file_requests() {
   for c in 8 64; do
     python3 bench/sessions.py "$BACKEND" "$URL" "$FILERS" > "$WORK/filers-$c"
+    settle_stats
     TOKENS=$WORK/filers-$c BODY="scope=all&statement=" run request-create-access "$c" -s bench/wrk/per_person.lua "$BASE/requests/new/access"
   done
 }
@@ -147,6 +165,7 @@ until curl -fs "$BASE/healthz" >/dev/null; do
 done
 for c in 8 64; do
   python3 bench/sessions.py "$BACKEND" "$URL" "$FILERS" > "$WORK/erasers-$c"
+  settle_stats
   TOKENS=$WORK/erasers-$c BODY="scope=all&statement=" DURATION=${ERASE_DURATION:-$DURATION} \
     run erasure-filed-and-done "$c" -s bench/wrk/per_person.lua "$BASE/requests/new/erasure"
 done

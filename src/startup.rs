@@ -70,6 +70,19 @@ pub fn prepare(settings: &Settings, clock: &dyn Clock, load_demo: bool) -> anyho
     Ok(Prepared { db, catalog: stored, migrations_applied, demo_added })
 }
 
+/// A long-running server needs fresh table statistics: says so when PostgreSQL's
+/// autovacuum is off. Only `serve` warns; one-shot commands plan little.
+fn warn_if_autovacuum_off(db: &DbPool) -> anyhow::Result<()> {
+    if crate::db::autovacuum_enabled(&mut *db.get()?)? == Some(false) {
+        tracing::warn!(
+            "PostgreSQL's autovacuum is off: table statistics go stale and pooled connections keep query plans \
+             made for empty tables (the session lookup then reads every session) until they are recycled; \
+             turn autovacuum on, or ANALYZE regularly"
+        );
+    }
+    Ok(())
+}
+
 /// A bound, running HTTP server.
 pub struct Application {
     server: actix_web::dev::Server,
@@ -81,8 +94,9 @@ impl Application {
     /// Prepares the database and starts serving on the configured address.
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         let (settings, prepared, clock) = tokio::task::spawn_blocking(move || {
-            let prepared = prepare(&settings, clock.as_ref(), settings.demo.enabled);
-            prepared.map(|p| (settings, p, clock))
+            let prepared = prepare(&settings, clock.as_ref(), settings.demo.enabled)?;
+            warn_if_autovacuum_off(&prepared.db)?;
+            Ok::<_, anyhow::Error>((settings, prepared, clock))
         })
         .await
         .context("start-up was interrupted")??;

@@ -296,3 +296,21 @@ pub fn refresh_statistics(conn: &mut DbConnection) -> Result<(), DbError> {
     }
     Ok(())
 }
+
+/// Whether PostgreSQL's autovacuum is on (`None` on SQLite, which has none). With it
+/// off, the statistics of tables that grow from empty (sessions, requests, tasks, the
+/// outbox) are never refreshed, so pooled connections keep the plans they made while
+/// those tables were empty: on the benchmark machine the session lookup went on reading
+/// every session on every request (BENCHMARKS.md, eighth run).
+pub fn autovacuum_enabled(conn: &mut DbConnection) -> Result<Option<bool>, DbError> {
+    use diesel::RunQueryDsl as _;
+    match conn {
+        DbConnection::Postgresql(c) => {
+            let setting: String =
+                diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("current_setting('autovacuum')"))
+                    .get_result(c)?;
+            Ok(Some(setting == "on"))
+        }
+        DbConnection::Sqlite(_) => Ok(None),
+    }
+}
