@@ -141,6 +141,24 @@ pub fn read_hashes(path: &Path) -> Result<HashSet<LineHash>, LedgerError> {
     Ok(hashes)
 }
 
+/// The hash of the ledger's last entry, read one line at a time; `None` for a missing
+/// or empty file, or one with no readable entry. A torn last line is passed over.
+pub fn last_hash(path: &Path) -> Result<Option<LineHash>, LedgerError> {
+    #[derive(Deserialize)]
+    struct HashOnly {
+        hash: String,
+    }
+    let Some(file) = open_if_present(path)? else { return Ok(None) };
+    let mut last = None;
+    for line in BufReader::new(file).lines() {
+        let Ok(line) = line else { continue };
+        if let Some(hash) = serde_json::from_str::<HashOnly>(&line).ok().and_then(|h| line_hash(&h.hash)) {
+            last = Some(hash);
+        }
+    }
+    Ok(last)
+}
+
 /// Opens a ledger for reading; `None` when there is no file yet (an empty ledger).
 fn open_if_present(path: &Path) -> Result<Option<File>, LedgerError> {
     match File::open(path) {
@@ -198,6 +216,20 @@ mod tests {
             records: vec![1, 2],
             suppressions: vec!["ab".into()],
         }
+    }
+
+    #[test]
+    fn the_last_whole_line_names_where_the_writer_resumes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.jsonl");
+        assert_eq!(last_hash(&path).unwrap(), None);
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(last_hash(&path).unwrap(), None);
+        let line = |h: &str| {
+            format!("{{\"hash\":\"{h}\",\"at\":\"2026-01-01T00:00:00Z\",\"action\":\"task.applied\",\"subject\":1}}\n")
+        };
+        std::fs::write(&path, format!("{}{}{{\"hash\":\"0b", line(&"0a".repeat(32)), line(&"f1".repeat(32)))).unwrap();
+        assert_eq!(last_hash(&path).unwrap(), Some([0xf1; 32]));
     }
 
     #[test]

@@ -13,7 +13,8 @@ use crate::db::queries::erasures;
 use crate::erasure_ledger::{self, LedgerError, LineHash, line_hash};
 use crate::state::AppState;
 
-/// Where the writer is: hashes already in the file, and the chain position last read.
+/// Where the writer is: the chain position last read and, while it catches up on a
+/// database that does not hold the file's last event, the hashes the file holds.
 #[derive(Debug, Default)]
 pub struct Cursor {
     known: HashSet<LineHash>,
@@ -25,7 +26,7 @@ pub async fn run(state: AppState, path: PathBuf) {
     let mut cursor: Option<Cursor> = None;
     loop {
         if cursor.is_none() {
-            match load(&path).await {
+            match load(&state, &path).await {
                 Ok(c) => cursor = Some(c),
                 Err(e) => tracing::error!(error = %e, "cannot read the erasure ledger; will retry"),
             }
@@ -41,10 +42,21 @@ pub async fn run(state: AppState, path: PathBuf) {
     }
 }
 
-/// Reads the hashes the file holds.
-pub async fn load(path: &Path) -> Result<Cursor, LedgerError> {
-    let path = path.to_owned();
-    let known = tokio::task::spawn_blocking(move || erasure_ledger::read_hashes(&path))
+/// Finds where the file ends in this database's chain. The file is written in chain
+/// order, so when the database holds the file's last event the writer reads on after
+/// it and keeps no hashes (they cost about 85 bytes a line: 24 MiB at 284,000 lines).
+/// When it does not (a restored backup that lost that event), the writer reads the chain
+/// from the start and skips what the file holds by hash.
+pub async fn load(state: &AppState, path: &Path) -> anyhow::Result<Cursor> {
+    let file = path.to_owned();
+    let last = tokio::task::spawn_blocking(move || erasure_ledger::last_hash(&file)).await??;
+    let Some(last) = last else { return Ok(Cursor::default()) };
+    let hex = hex::encode(last);
+    if let Some(after) = state.db.run(move |c| erasures::ledger_position(c, &hex)).await? {
+        return Ok(Cursor { known: HashSet::new(), after });
+    }
+    let file = path.to_owned();
+    let known = tokio::task::spawn_blocking(move || erasure_ledger::read_hashes(&file))
         .await
         .map_err(|e| LedgerError::Io { path: String::new(), source: std::io::Error::other(e) })??;
     Ok(Cursor { known, after: 0 })
@@ -56,7 +68,11 @@ pub async fn append_new(state: &AppState, path: &Path, cursor: &mut Cursor) -> a
     loop {
         let after = cursor.after;
         let batch = state.db.run(move |c| erasures::ledger_after(c, after, 1000)).await?;
-        let Some((last, _)) = batch.last() else { return Ok(appended) };
+        let Some((last, _)) = batch.last() else {
+            // Caught up: every event from here on is after the file's last one.
+            cursor.known = HashSet::new();
+            return Ok(appended);
+        };
         let last = *last;
         let new: Vec<_> = batch
             .into_iter()
@@ -64,11 +80,9 @@ pub async fn append_new(state: &AppState, path: &Path, cursor: &mut Cursor) -> a
             .filter(|e| !line_hash(&e.hash).is_some_and(|h| cursor.known.contains(&h)))
             .collect();
         if !new.is_empty() {
-            let hashes: Vec<LineHash> = new.iter().filter_map(|e| line_hash(&e.hash)).collect();
             appended += new.len();
             let p = path.to_owned();
             tokio::task::spawn_blocking(move || erasure_ledger::append(&p, &new)).await??;
-            cursor.known.extend(hashes);
         }
         cursor.after = last;
     }

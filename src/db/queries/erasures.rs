@@ -44,6 +44,17 @@ pub fn ledger_after(conn: &mut DbConnection, after: i64, limit: i64) -> Result<V
     Ok(rows.into_iter().map(|row| (row.0, entry(row))).collect())
 }
 
+/// The chain position of the ledger event whose hash is `hash`; `None` if this database
+/// has no such event (a restored backup that lost it, or another database's ledger).
+pub fn ledger_position(conn: &mut DbConnection, hash: &str) -> Result<Option<i64>, DbError> {
+    Ok(audit_events::table
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("audit_events.action IN ({})", actions_sql())))
+        .filter(audit_events::hash.eq(hash))
+        .select(audit_events::chain_seq.assume_not_null())
+        .first(conn)
+        .optional()?)
+}
+
 /// [`ACTIONS`] as SQL literals, in order: the list of the `audit_events_ledger` index.
 fn actions_sql() -> String {
     ACTIONS.iter().map(|a| format!("'{}'", a.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
