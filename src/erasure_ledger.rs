@@ -126,37 +126,26 @@ pub fn line_hash(hash: &str) -> Option<LineHash> {
 /// entries. A missing file has none; a line that is not an entry is skipped (its event
 /// is written again, as with [`read`]).
 pub fn read_hashes(path: &Path) -> Result<HashSet<LineHash>, LedgerError> {
-    #[derive(Deserialize)]
-    struct HashOnly {
-        hash: String,
-    }
-    let Some(file) = open_if_present(path)? else { return Ok(HashSet::new()) };
-    let mut hashes = HashSet::new();
-    for line in BufReader::new(file).lines() {
-        let Ok(line) = line else { continue };
-        if let Some(hash) = serde_json::from_str::<HashOnly>(&line).ok().and_then(|h| line_hash(&h.hash)) {
-            hashes.insert(hash);
-        }
-    }
-    Ok(hashes)
+    Ok(line_hashes(path)?.collect())
 }
 
-/// The hash of the ledger's last entry, read one line at a time; `None` for a missing
-/// or empty file, or one with no readable entry. A torn last line is passed over.
+/// The hash of the ledger's last entry; `None` for a missing or empty file, or one with
+/// no readable entry. A torn last line is passed over.
 pub fn last_hash(path: &Path) -> Result<Option<LineHash>, LedgerError> {
+    Ok(line_hashes(path)?.last())
+}
+
+/// The hashes of the ledger's readable entries in file order, one line at a time.
+fn line_hashes(path: &Path) -> Result<impl Iterator<Item = LineHash>, LedgerError> {
     #[derive(Deserialize)]
     struct HashOnly {
         hash: String,
     }
-    let Some(file) = open_if_present(path)? else { return Ok(None) };
-    let mut last = None;
-    for line in BufReader::new(file).lines() {
-        let Ok(line) = line else { continue };
-        if let Some(hash) = serde_json::from_str::<HashOnly>(&line).ok().and_then(|h| line_hash(&h.hash)) {
-            last = Some(hash);
-        }
-    }
-    Ok(last)
+    let lines = open_if_present(path)?.map(|file| BufReader::new(file).lines());
+    Ok(lines.into_iter().flatten().filter_map(|line| {
+        let line = line.ok()?;
+        line_hash(&serde_json::from_str::<HashOnly>(&line).ok()?.hash)
+    }))
 }
 
 /// Opens a ledger for reading; `None` when there is no file yet (an empty ledger).

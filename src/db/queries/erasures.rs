@@ -26,7 +26,7 @@ pub fn ledger_after(conn: &mut DbConnection, after: i64, limit: i64) -> Result<V
     // the literals, the condition is the one of the partial index that holds just these
     // events in chain order (migration 18), so a batch reads only its own rows.
     let rows: Vec<EventRow> = audit_events::table
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("audit_events.action IN ({})", actions_sql())))
+        .filter(is_ledger_action())
         .filter(audit_events::chain_seq.gt(after))
         .order(audit_events::chain_seq)
         .limit(limit)
@@ -48,11 +48,16 @@ pub fn ledger_after(conn: &mut DbConnection, after: i64, limit: i64) -> Result<V
 /// has no such event (a restored backup that lost it, or another database's ledger).
 pub fn ledger_position(conn: &mut DbConnection, hash: &str) -> Result<Option<i64>, DbError> {
     Ok(audit_events::table
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("audit_events.action IN ({})", actions_sql())))
+        .filter(is_ledger_action())
         .filter(audit_events::hash.eq(hash))
         .select(audit_events::chain_seq.assume_not_null())
         .first(conn)
         .optional()?)
+}
+
+/// The event is one the ledger carries: the condition of the `audit_events_ledger` index.
+fn is_ledger_action() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>(&format!("audit_events.action IN ({})", actions_sql()))
 }
 
 /// [`ACTIONS`] as SQL literals, in order: the list of the `audit_events_ledger` index.
