@@ -82,14 +82,19 @@ ITOKEN=$("$BIN" tokens create --source bench --label bench 2>/dev/null)
 ceiling=""
 # user + nice + system + irq + softirq jiffies of all cores (/proc/stat).
 busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat; }
+# Steal and all jiffies: the share of the run the hypervisor gave the cores to someone
+# else (a tail that comes with steal is the host's, not the portal's).
+steal_jiffies() { awk '/^cpu / {print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit}' /proc/stat; }
 run() { # name concurrency wrk-args...
   local name=$1 c=$2; shift 2
   echo 5 > "/proc/$PID/clear_refs" 2>/dev/null || true
   # The whole machine's busy time per request (portal, database and wrk): steadier than
   # req/s when the host is busy, and what a change to a page's cost moves.
   local busy0; busy0=$(busy_jiffies)
+  local steal0; steal0=$(steal_jiffies)
   local out; out=$(wrk -t2 -c"$c" -d"${DURATION}" --latency "$@" 2>&1)
   local busy1; busy1=$(busy_jiffies)
+  local steal; steal=$(echo "$steal0 $(steal_jiffies)" | awk '{ d = $4 - $2; printf "%.1f%%", (d > 0 ? 100 * ($3 - $1) / d : 0) }')
   local rps p50 p99 errors rss
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -101,8 +106,8 @@ run() { # name concurrency wrk-args...
   local cpu="-"; [ "${sent:-0}" -gt 0 ] && cpu=$(echo "scale=3; ($busy1 - $busy0) * 1000 / $(getconf CLK_TCK) / $sent" | bc)
   if [ "$name" = "ceiling" ] && [ "$c" = 8 ]; then ceiling=$rps; fi
   local frac="-"; [ -n "$ceiling" ] && frac=$(echo "scale=3; $rps / $ceiling" | bc)
-  printf '%-22s c=%-3s %9s req/s  p50 %-9s p99 %-9s errors %-6s peak RSS %4s MiB  x ceiling %-6s CPU/req %s ms\n' \
-    "$name" "$c" "$rps" "$p50" "$p99" "$errors" "$rss" "$frac" "$cpu"
+  printf '%-22s c=%-3s %9s req/s  p50 %-9s p99 %-9s errors %-6s peak RSS %4s MiB  x ceiling %-6s CPU/req %s ms  steal %s\n' \
+    "$name" "$c" "$rps" "$p50" "$p99" "$errors" "$rss" "$frac" "$cpu" "$steal"
 }
 
 # Request creation: a person has one open request of a kind per organisation, so each

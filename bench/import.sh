@@ -7,6 +7,7 @@
 #   PEOPLE=1000000 bench/import.sh
 #   PG_URL=postgres://postgres@127.0.0.1:5432 bench/import.sh
 #   KEEP=1 WORK=/var/tmp/bench1m PEOPLE=1000000 bench/import.sh   # keep both databases
+#   REUSE=1 WORK=/var/tmp/bench1m BACKENDS=postgres bench/import.sh  # import the file generated before
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,13 +32,21 @@ export PORTAL_SECURITY__SECRET_KEY=${PORTAL_SECURITY__SECRET_KEY:-$(head -c 32 /
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "date:    $(date -u +%Y-%m-%dT%H:%MZ)   people: $PEOPLE   work dir: $WORK"
 
-start=$(date +%s.%N)
-/usr/bin/time -f "%M" -o "$WORK/gen.rss" "$BIN" generate --people "$PEOPLE" --seed 42 --out "$WORK/people.jsonl"
-gen_secs=$(echo "$(date +%s.%N) - $start" | bc)
-lines=$(wc -l < "$WORK/people.jsonl")
-records=$(grep -o '"field"' "$WORK/people.jsonl" | wc -l)
-printf 'generate: %d people, %d records, %s MiB in %.1f s, peak RSS %d MiB\n' \
-  "$lines" "$records" "$(( $(stat -c %s "$WORK/people.jsonl") / 1048576 ))" "$gen_secs" "$(( $(cat "$WORK/gen.rss") / 1024 ))"
+# REUSE=1 imports the people.jsonl already in WORK (from an earlier run, or a hard link
+# to one) instead of generating it again: the generator is seeded, so it is the same file.
+if [ "${REUSE:-0}" = 1 ] && [ -s "$WORK/people.jsonl" ]; then
+  lines=$(wc -l < "$WORK/people.jsonl")
+  records=$(grep -o '"field"' "$WORK/people.jsonl" | wc -l)
+  printf 'generate: reused %s (%d people, %d records)\n' "$WORK/people.jsonl" "$lines" "$records"
+else
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$WORK/gen.rss" "$BIN" generate --people "$PEOPLE" --seed 42 --out "$WORK/people.jsonl"
+  gen_secs=$(echo "$(date +%s.%N) - $start" | bc)
+  lines=$(wc -l < "$WORK/people.jsonl")
+  records=$(grep -o '"field"' "$WORK/people.jsonl" | wc -l)
+  printf 'generate: %d people, %d records, %s MiB in %.1f s, peak RSS %d MiB\n' \
+    "$lines" "$records" "$(( $(stat -c %s "$WORK/people.jsonl") / 1048576 ))" "$gen_secs" "$(( $(cat "$WORK/gen.rss") / 1024 ))"
+fi
 
 run_import() { # backend url jobs
   local backend=$1 url=$2 jobs=${3:-1}
