@@ -13,7 +13,7 @@ use crate::domain::person::{MAX_FIELD_CHARS, MAX_RECORD_VALUE_CHARS, NewPerson, 
 use crate::domain::{Bilingual, EmailAddress};
 
 /// The whole register, validated.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalog {
     /// Supervisory authorities.
     pub authorities: Vec<Authority>,
@@ -29,8 +29,36 @@ pub struct Catalog {
     pub recipients: Vec<Recipient>,
 }
 
+impl Catalog {
+    /// Whether `other` declares the same register as `self`, as it would be stored: lists
+    /// the database keeps as sets (authorities, an entity's channels, a purpose's
+    /// categories, a recipient's marketing) compare in any order; everything else,
+    /// positions included, must be equal.
+    pub fn same_register(&self, other: &Catalog) -> bool {
+        self.normalised() == other.normalised()
+    }
+
+    fn normalised(&self) -> Catalog {
+        let mut c = self.clone();
+        c.authorities.sort_by(|a, b| a.key.cmp(&b.key));
+        for e in &mut c.entities {
+            e.marketing_channels.sort();
+        }
+        for p in &mut c.purposes {
+            p.categories.sort();
+        }
+        for r in &mut c.recipients {
+            r.marketing.sort_by(|a, b| a.entity.cmp(&b.entity));
+            for m in &mut r.marketing {
+                m.channels.sort();
+            }
+        }
+        c
+    }
+}
+
 /// A supervisory authority.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authority {
     /// Stable key.
     pub key: Key,
@@ -47,7 +75,7 @@ pub struct Authority {
 }
 
 /// A marketing channel.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Channel {
     /// Stable key.
     pub key: Key,
@@ -58,7 +86,7 @@ pub struct Channel {
 }
 
 /// A legal entity: a controller.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entity {
     /// Stable key.
     pub key: Key,
@@ -89,7 +117,7 @@ pub struct Entity {
 }
 
 /// A data category and the fields known in it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
     /// Stable key.
     pub key: Key,
@@ -104,7 +132,7 @@ pub struct Category {
 }
 
 /// A known field of a category.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
     /// Stable key, as records name it.
     pub key: Key,
@@ -113,7 +141,7 @@ pub struct Field {
 }
 
 /// A purpose of processing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Purpose {
     /// Stable key.
     pub key: Key,
@@ -140,7 +168,7 @@ pub struct Purpose {
 }
 
 /// A retention rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Retention {
     /// Period in months, when the statement gives one.
     pub months: Option<u32>,
@@ -151,7 +179,7 @@ pub struct Retention {
 }
 
 /// A processor, third party or authority that receives data.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
     /// Stable key.
     pub key: Key,
@@ -178,7 +206,7 @@ pub struct Recipient {
 }
 
 /// Marketing a recipient does for one entity.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecipientMarketing {
     /// The entity.
     pub entity: Key,
@@ -757,6 +785,37 @@ categories = ["contact"]
         {
             assert!(c.purposes.iter().any(|p| p.legal_basis == basis), "no purpose on {basis}");
         }
+    }
+
+    #[test]
+    fn same_register_ignores_the_order_of_stored_sets_only() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/catalog.toml");
+        let c = Catalog::load(&path).unwrap();
+        assert!(c.same_register(&c.clone()));
+
+        let mut sets_reordered = c.clone();
+        sets_reordered.authorities.reverse();
+        for e in &mut sets_reordered.entities {
+            e.marketing_channels.reverse();
+        }
+        for p in &mut sets_reordered.purposes {
+            p.categories.reverse();
+        }
+        assert!(c.entities.iter().any(|e| e.marketing_channels.len() > 1), "the check needs a reorderable list");
+        assert!(c.same_register(&sets_reordered));
+
+        let mut positions_changed = c.clone();
+        positions_changed.purposes.swap(0, 1);
+        assert!(!c.same_register(&positions_changed), "purpose positions are stored");
+        let mut field_edited = c.clone();
+        field_edited.recipients[0].due_days += 1;
+        assert!(!c.same_register(&field_edited));
+        let mut label_edited = c.clone();
+        label_edited.categories[0].fields[0].label.nl.push('!');
+        assert!(!c.same_register(&label_edited));
+        let mut link_removed = c.clone();
+        link_removed.purposes[0].categories.pop();
+        assert!(!c.same_register(&link_removed));
     }
 
     #[test]

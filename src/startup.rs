@@ -48,9 +48,11 @@ pub fn prepare(settings: &Settings, clock: &dyn Clock, load_demo: bool) -> anyho
     let now = clock.now();
     let (stored, demo_added) = db
         .transaction_blocking(|conn| {
-            let report = catalog_queries::sync(conn, &catalog)?;
-            tracing::info!(added = report.added, removed = report.removed, "catalog synced");
-            let stored = catalog_queries::load(conn)?;
+            let (stored, report) = catalog_queries::sync_if_changed(conn, &catalog)?;
+            match report {
+                Some(report) => tracing::info!(added = report.added, removed = report.removed, "catalog synced"),
+                None => tracing::info!("catalog unchanged"),
+            }
             let mut added = 0;
             for person in demo_people.iter().flatten() {
                 let Some(person) = people::unsuppressed(conn, &keys, person)? else {

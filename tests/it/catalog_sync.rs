@@ -17,28 +17,13 @@ use crate::on_both_backends;
 on_both_backends!(
     stored_catalog_reads_back_equal_to_the_file,
     removing_an_item_in_use_is_refused_and_nothing_applies,
-    edits_and_removals_of_unused_items_apply
+    edits_and_removals_of_unused_items_apply,
+    a_start_with_an_unchanged_catalog_writes_nothing,
+    a_persons_data_follows_the_catalog_order_not_row_ids
 );
 
 fn shipped_catalog() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("config/catalog.toml")
-}
-
-/// Sorts lists whose stored order is the catalog's global order, not the file's.
-fn normalised(mut c: Catalog) -> String {
-    for e in &mut c.entities {
-        e.marketing_channels.sort();
-    }
-    for p in &mut c.purposes {
-        p.categories.sort();
-    }
-    for r in &mut c.recipients {
-        r.marketing.sort_by(|a, b| a.entity.cmp(&b.entity));
-        for m in &mut r.marketing {
-            m.channels.sort();
-        }
-    }
-    format!("{c:?}")
 }
 
 /// Writes an edited copy of the shipped catalog and returns its path.
@@ -72,7 +57,7 @@ async fn stored_catalog_reads_back_equal_to_the_file(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let from_file = Catalog::load(&shipped_catalog()).unwrap();
     let stored = app.state.db.run(catalog_queries::load).await.unwrap();
-    assert_eq!(normalised(stored.catalog), normalised(from_file.clone()));
+    assert!(stored.catalog.same_register(&from_file), "stored {:#?}\nfile {from_file:#?}", stored.catalog);
     assert_eq!(stored.ids.entities.len(), 3);
     assert_eq!(stored.ids.purposes.len(), from_file.purposes.len());
 }
@@ -137,5 +122,106 @@ async fn edits_and_removals_of_unused_items_apply(backend: Backend) {
     // Running the same file again changes nothing (idempotent).
     rerun_prepare(&app, &path).await.unwrap();
     let again = app.state.db.run(catalog_queries::load).await.unwrap();
-    assert_eq!(normalised(again.catalog), normalised(stored.catalog));
+    assert!(again.catalog.same_register(&stored.catalog));
+}
+
+/// Purposes' stored positions, in position order.
+async fn purpose_positions(app: &TestApp) -> Vec<(String, i32)> {
+    app.state
+        .db
+        .run(|c| Ok(purposes::table.select((purposes::key, purposes::position)).order(purposes::position).load(c)?))
+        .await
+        .unwrap()
+}
+
+/// A start rewrote every catalog row even when the file had not changed; the dead rows
+/// that left behind on PostgreSQL were scanned by the dashboard's queries. The marker:
+/// positions spread apart in the database (same order, so the same register) survive a
+/// start with the same file, and are rewritten by a start with an edited one.
+async fn a_start_with_an_unchanged_catalog_writes_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.state
+        .db
+        .run(|c| {
+            Ok(diesel::update(purposes::table).set(purposes::position.eq(purposes::position * 10 + 5)).execute(c)?)
+        })
+        .await
+        .unwrap();
+    let spread = purpose_positions(&app).await;
+    assert!(spread.iter().all(|(_, p)| p % 10 == 5), "{spread:?}");
+
+    rerun_prepare(&app, &shipped_catalog()).await.unwrap();
+    assert_eq!(purpose_positions(&app).await, spread, "an unchanged catalog was rewritten");
+
+    let path = edited_catalog(app.db.dir(), |t| {
+        let first = items(t, "purposes")[0].as_table_mut().unwrap();
+        first.insert("reference".into(), "Edited reference".into());
+    });
+    rerun_prepare(&app, &path).await.unwrap();
+    let synced = purpose_positions(&app).await;
+    let keys = |v: &[(String, i32)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    assert_eq!(keys(&synced), keys(&spread), "same order");
+    assert!(synced.iter().enumerate().all(|(i, (_, p))| *p == i as i32), "an edited catalog is synced: {synced:?}");
+    let stored = app.state.db.run(catalog_queries::load).await.unwrap();
+    assert_eq!(stored.catalog.purposes[0].reference, "Edited reference");
+}
+
+/// A person's records, their purposes and their disclosures' categories are sorted in
+/// the portal by catalog position (no longer by joining the catalog tables in SQL). With
+/// the categories and purposes reversed in the file, row ids run against positions, so
+/// an order by id would show here.
+async fn a_persons_data_follows_the_catalog_order_not_row_ids(backend: Backend) {
+    use privacy_portal::db::queries::subject_data;
+    use privacy_portal::domain::ids::SubjectId;
+
+    let app = TestApp::spawn(backend).await;
+    let path = edited_catalog(app.db.dir(), |t| {
+        items(t, "categories").reverse();
+        items(t, "purposes").reverse();
+    });
+    rerun_prepare(&app, &path).await.unwrap();
+    let stored = app.state.db.run(catalog_queries::load).await.unwrap();
+    let (data, stored_positions) = app
+        .state
+        .db
+        .run(move |c| {
+            let id: i64 = subject_emails::table
+                .filter(subject_emails::address.eq("demo@example.com"))
+                .select(subject_emails::subject_id)
+                .first(c)?;
+            let positions: Vec<(i64, i32)> =
+                data_categories::table.select((data_categories::id, data_categories::position)).load(c)?;
+            Ok((subject_data::load(c, SubjectId(id), &stored)?, (positions, stored)))
+        })
+        .await
+        .unwrap();
+    let (positions, stored) = stored_positions;
+    for (id, position) in positions {
+        let id = privacy_portal::domain::ids::CategoryId(id);
+        assert_eq!(stored.category_position(id), position as usize, "in-memory position of category {id}");
+    }
+
+    let key = |r: &subject_data::HeldRecord| (r.entity, stored.category_position(r.category), r.field.clone());
+    for pair in data.records.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        assert!(key(a) <= key(b), "records out of catalog order: {:?} before {:?}", key(a), key(b));
+        if key(a) == key(b) {
+            assert!((a.collected_at, a.id) > (b.collected_at, b.id), "newest first within a field");
+        }
+    }
+    let against_ids = data
+        .records
+        .windows(2)
+        .any(|p| p[0].entity == p[1].entity && p[0].category != p[1].category && p[0].category.0 > p[1].category.0);
+    assert!(against_ids, "the demo person has two categories of one entity, so the reversal shows");
+    let two_purposes: Vec<_> = data.records.iter().filter(|r| r.purposes.len() > 1).collect();
+    assert!(!two_purposes.is_empty(), "the demo has a record with two purposes");
+    for r in two_purposes {
+        assert!(r.purposes.windows(2).all(|p| p[0].0 > p[1].0), "purposes in (reversed) catalog order: {r:?}");
+    }
+    let two_categories: Vec<_> = data.disclosures.iter().filter(|d| d.categories.len() > 1).collect();
+    assert!(!two_categories.is_empty(), "the demo has a disclosure of two categories");
+    for d in two_categories {
+        assert!(d.categories.windows(2).all(|p| p[0].0 > p[1].0), "categories in (reversed) catalog order: {d:?}");
+    }
 }

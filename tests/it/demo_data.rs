@@ -153,6 +153,7 @@ async fn loaded_data_matches_the_link_tables(backend: Backend) {
 
     let app = TestApp::spawn(backend).await;
     let id = subject_id(&app, "demo@example.com").await;
+    let stored = app.state.catalog.clone();
     let (data, record_links, disclosure_links, record_count, disclosure_count) = app
         .state
         .db
@@ -174,12 +175,19 @@ async fn loaded_data_matches_the_link_tables(backend: Backend) {
             let record_count: i64 = records::table.filter(records::subject_id.eq(id)).count().get_result(c)?;
             let disclosure_count: i64 =
                 disclosures::table.filter(disclosures::subject_id.eq(id)).count().get_result(c)?;
-            Ok((subject_data::load(c, SubjectId(id))?, record_links, disclosure_links, record_count, disclosure_count))
+            Ok((
+                subject_data::load(c, SubjectId(id), &stored)?,
+                record_links,
+                disclosure_links,
+                record_count,
+                disclosure_count,
+            ))
         })
         .await
         .unwrap();
     // The person comes with their relationships in one joined query: every relationship
     // once, in (entity, start) order; a person without any still loads; nobody is NotFound.
+    let stored = app.state.catalog.clone();
     let (relationship_rows, without, unknown) = app
         .state
         .db
@@ -199,8 +207,8 @@ async fn loaded_data_matches_the_link_tables(backend: Backend) {
                 ))
                 .returning(subjects::id)
                 .get_result::<i64>(c)?;
-            let without = subject_data::load_held(c, SubjectId(lonely))?;
-            Ok((rows, without, subject_data::load_held(c, SubjectId(i64::MAX)).err()))
+            let without = subject_data::load_held(c, SubjectId(lonely), &stored)?;
+            Ok((rows, without, subject_data::load_held(c, SubjectId(i64::MAX), &stored).err()))
         })
         .await
         .unwrap();

@@ -21,6 +21,17 @@ pub struct StoredCatalog {
     pub catalog: Catalog,
     /// Their row ids.
     pub ids: CatalogIds,
+    /// Where each category and purpose stands in the catalog, by row id.
+    order: CatalogOrder,
+}
+
+/// Catalog positions by row id: what lists of a person's data sort by, in the portal
+/// rather than in SQL (joining the catalog tables only to sort was most of a dashboard's
+/// records query on PostgreSQL; see BENCHMARKS.md, tenth run).
+#[derive(Debug, Clone, Default)]
+struct CatalogOrder {
+    categories: HashMap<CategoryId, usize>,
+    purposes: HashMap<PurposeId, usize>,
 }
 
 impl StoredCatalog {
@@ -57,6 +68,16 @@ impl StoredCatalog {
     /// The channel with row id `id`.
     pub fn channel(&self, id: ChannelId) -> Option<&Channel> {
         Self::find(&self.catalog.channels, &self.ids.channels, id, |c| &c.key)
+    }
+
+    /// The category's place in the catalog (ids it does not know come last).
+    pub fn category_position(&self, id: CategoryId) -> usize {
+        self.order.categories.get(&id).copied().unwrap_or(usize::MAX)
+    }
+
+    /// The purpose's place in the catalog (ids it does not know come last).
+    pub fn purpose_position(&self, id: PurposeId) -> usize {
+        self.order.purposes.get(&id).copied().unwrap_or(usize::MAX)
     }
 
     /// The supervisory authority of an entity.
@@ -226,6 +247,26 @@ struct RecipientRow<'a> {
     due_days: i32,
     identifiers: String,
     position: i32,
+}
+
+/// Makes the stored register equal to `catalog` and reads it back; when it already is,
+/// writes nothing (`None` for the report). A start with an unchanged file then only reads:
+/// rewriting every catalog row at each start left dead rows behind that the dashboard's
+/// queries scanned until a vacuum (see BENCHMARKS.md, tenth run). Run it inside a
+/// transaction, as [`sync`].
+pub fn sync_if_changed(
+    conn: &mut DbConnection,
+    catalog: &Catalog,
+) -> Result<(StoredCatalog, Option<SyncReport>), DbError> {
+    // A register that cannot be read back as it is (a value of an older build, say) is
+    // rewritten by the sync, as before.
+    if let Ok(stored) = load(conn)
+        && stored.catalog.same_register(catalog)
+    {
+        return Ok((stored, None));
+    }
+    let report = sync(conn, catalog)?;
+    Ok((load(conn)?, Some(report)))
 }
 
 /// Makes the stored register equal to `catalog`. Run it inside a transaction: on any
@@ -594,6 +635,7 @@ where
 /// Reads the stored register back, in catalog order.
 pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
     let mut ids = CatalogIds::default();
+    let mut order = CatalogOrder::default();
 
     type AuthorityTuple = (i64, String, String, String, String, String, String);
     let rows: Vec<AuthorityTuple> = authorities::table
@@ -729,6 +771,7 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
     let mut categories = Vec::new();
     for (id, k, name_en, name_nl, desc_en, desc_nl, special) in rows {
         let k = key(k)?;
+        order.categories.insert(CategoryId(id), categories.len());
         ids.categories.insert(k.clone(), CategoryId(id));
         category_keys.insert(id, k.clone());
         let mut own_fields = Vec::new();
@@ -794,6 +837,7 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
     let mut purposes_out = Vec::new();
     for p in rows {
         let k = key(p.key)?;
+        order.purposes.insert(PurposeId(p.id), purposes_out.len());
         ids.purposes.insert(k.clone(), PurposeId(p.id));
         purposes_out.push(Purpose {
             key: k,
@@ -900,5 +944,6 @@ pub fn load(conn: &mut DbConnection) -> Result<StoredCatalog, DbError> {
             recipients: recipients_out,
         },
         ids,
+        order,
     })
 }

@@ -345,7 +345,7 @@ pub fn decide(
         return Ok(result);
     }
 
-    let data = subject_data::load_current(conn, request.subject)?;
+    let data = subject_data::load_current(conn, request.subject, stored)?;
     let items = load_items(conn, request.id)?;
     let scope = entities_in_scope(&request, &data);
     let today = now.date();

@@ -181,7 +181,7 @@ pub fn lift_due(conn: &mut DbConnection, engine: &Engine<'_>, now: OffsetDateTim
             .select(crate::db::schema::rights_requests::public_id)
             .first(conn)?;
         let request = decisions::load_request(conn, &public_id)?;
-        let data = subject_data::load_current(conn, request.subject)?;
+        let data = subject_data::load_current(conn, request.subject, engine.stored)?;
         let items = decisions::load_items(conn, request.id)?;
         let scope = decisions::entities_in_scope(&request, &data);
         let mut released = 0;

@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 use time::{Date, OffsetDateTime};
 
+use super::catalog::StoredCatalog;
 use super::subjects::SubjectSummary;
 use crate::db::schema::*;
 use crate::db::{DbConnection, DbError, from_db};
@@ -144,9 +145,10 @@ pub struct SubjectData {
     pub summary: SubjectSummary,
     /// Relationships.
     pub relationships: Vec<Relationship>,
-    /// Records, by entity, category, field, newest first within a field.
+    /// Records, by entity id, category in catalog order, field, newest first within a
+    /// field; each record's purposes in catalog order.
     pub records: Vec<HeldRecord>,
-    /// Disclosures, newest first.
+    /// Disclosures, newest first; each one's categories in catalog order.
     pub disclosures: Vec<HeldDisclosure>,
     /// Marketing preferences.
     pub preferences: Vec<Preference>,
@@ -360,30 +362,38 @@ pub fn records_named(
         .collect())
 }
 
-/// Everything held about `subject`.
-pub fn load(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
-    load_with(conn, subject, Parts::All)
+/// Everything held about `subject`; `stored` gives the catalog order lists follow.
+pub fn load(conn: &mut DbConnection, subject: SubjectId, stored: &StoredCatalog) -> Result<SubjectData, DbError> {
+    load_with(conn, subject, stored, Parts::All)
 }
 
 /// Everything held about `subject` except the consent history (`consent_events` left
 /// empty): for pages that do not show it, so their cost does not grow with every
 /// choice the person ever made.
-pub fn load_current(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
-    load_with(conn, subject, Parts::Current)
+pub fn load_current(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    stored: &StoredCatalog,
+) -> Result<SubjectData, DbError> {
+    load_with(conn, subject, stored, Parts::Current)
 }
 
 /// Who the person is, their relationships, records and disclosures; preferences, requests
 /// and history left empty: what the data pages (dashboard, category, recipients) show, in
 /// three queries instead of five (each a round trip on PostgreSQL; see BENCHMARKS.md).
-pub fn load_held(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
-    load_with(conn, subject, Parts::Held)
+pub fn load_held(conn: &mut DbConnection, subject: SubjectId, stored: &StoredCatalog) -> Result<SubjectData, DbError> {
+    load_with(conn, subject, stored, Parts::Held)
 }
 
 /// Who the person is, their relationships and their records with purposes; the
 /// disclosures, preferences, requests and history are left empty. What filing a rights
 /// request checks (which rights apply, what the request may name), in half the queries.
-pub fn load_records(conn: &mut DbConnection, subject: SubjectId) -> Result<SubjectData, DbError> {
-    load_with(conn, subject, Parts::Records)
+pub fn load_records(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    stored: &StoredCatalog,
+) -> Result<SubjectData, DbError> {
+    load_with(conn, subject, stored, Parts::Records)
 }
 
 /// Who the person is, their relationships, and which entities hold records about them.
@@ -421,7 +431,12 @@ enum Parts {
     Records,
 }
 
-fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Result<SubjectData, DbError> {
+fn load_with(
+    conn: &mut DbConnection,
+    subject: SubjectId,
+    stored: &StoredCatalog,
+    parts: Parts,
+) -> Result<SubjectData, DbError> {
     let (summary, relationships) = summary_and_relationships(conn, subject)?;
 
     type RecordRow = (
@@ -437,20 +452,13 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Resul
         Option<i64>,
     );
     // Records with their purposes in one query: a record comes once per purpose, its rows
-    // next to each other (ordered by the record's id before the purpose's position).
+    // next to each other (ordered by the record's id). Sorted by catalog position below,
+    // from the catalog in memory: joining the catalog tables to sort made this the
+    // costliest statement of a page on PostgreSQL.
     let rows: Vec<RecordRow> = records::table
-        .inner_join(data_categories::table)
         .left_join(record_purposes::table.on(record_purposes::record_id.eq(records::id)))
-        .left_join(purposes::table.on(purposes::id.eq(record_purposes::purpose_id)))
         .filter(records::subject_id.eq(subject.0))
-        .order((
-            records::entity_id,
-            data_categories::position,
-            records::field,
-            records::collected_at.desc(),
-            records::id.desc(),
-            purposes::position.nullable(),
-        ))
+        .order((records::id, record_purposes::purpose_id.nullable()))
         .select((
             (
                 records::id,
@@ -501,6 +509,7 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Resul
             purposes: purpose.into_iter().collect(),
         });
     }
+    in_catalog_order(&mut records, stored);
 
     if parts == Parts::Records {
         return Ok(SubjectData {
@@ -516,9 +525,8 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Resul
     // Disclosures with their categories in one query, as the records above.
     let rows: Vec<(i64, i64, i64, i64, time::PrimitiveDateTime, Option<i64>)> = disclosures::table
         .left_join(disclosure_categories::table)
-        .left_join(data_categories::table.on(data_categories::id.eq(disclosure_categories::category_id)))
         .filter(disclosures::subject_id.eq(subject.0))
-        .order((disclosures::disclosed_at.desc(), disclosures::id.desc(), data_categories::position.nullable()))
+        .order((disclosures::disclosed_at.desc(), disclosures::id.desc()))
         .select((
             disclosures::id,
             disclosures::recipient_id,
@@ -544,6 +552,9 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Resul
             categories: category.into_iter().collect(),
         });
     }
+    for disclosure in &mut disclosures {
+        disclosure.categories.sort_by_key(|c| (stored.category_position(*c), c.0));
+    }
 
     Ok(SubjectData {
         summary,
@@ -554,4 +565,21 @@ fn load_with(conn: &mut DbConnection, subject: SubjectId, parts: Parts) -> Resul
         consent_events: if parts == Parts::All { consent_events(conn, subject)? } else { Vec::new() },
         requests: if parts == Parts::Held { Vec::new() } else { requests(conn, subject)? },
     })
+}
+
+/// Sorts records as [`SubjectData::records`] promises: by entity id, category position,
+/// field, newest first, then the higher id first; each record's purposes by position.
+fn in_catalog_order(records: &mut [HeldRecord], stored: &StoredCatalog) {
+    for record in records.iter_mut() {
+        record.purposes.sort_by_key(|p| (stored.purpose_position(*p), p.0));
+    }
+    records.sort_by(|a, b| {
+        (a.entity, stored.category_position(a.category), &a.field, b.collected_at, b.id).cmp(&(
+            b.entity,
+            stored.category_position(b.category),
+            &b.field,
+            a.collected_at,
+            a.id,
+        ))
+    });
 }

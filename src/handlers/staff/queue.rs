@@ -187,13 +187,13 @@ async fn page(
     message: Option<String>,
 ) -> Result<RequestPage, AppError> {
     let id = PublicId::parse(public_id).ok_or(AppError::NotFound)?.to_string();
-    let lookup = id.clone();
+    let (lookup, catalog) = (id.clone(), state.catalog.clone());
     let (subject, detail, data, tasks, person) = state
         .db
         .run(move |c| {
             let Some(subject) = requests::owner_of(c, &lookup)? else { return Ok(None) };
             let Some(detail) = requests::find(c, subject, &lookup)? else { return Ok(None) };
-            let data = subject_data::load_current(c, subject)?;
+            let data = subject_data::load_current(c, subject, &catalog)?;
             let tasks = propagation::for_subject(c, subject, Some(RequestId(detail.summary.id)))?;
             let person = subjects::summary(c, subject)?.display_name;
             Ok(Some((subject, detail, data, tasks, person)))
@@ -375,12 +375,16 @@ pub async fn decide(
                 return refuse(StatusCode::UNPROCESSABLE_ENTITY, "queue.error_until").await;
             };
             // Only the person's own records, of this request's reach.
-            let lookup = public_id.clone();
+            let (lookup, catalog) = (public_id.clone(), state.catalog.clone());
             let owned = state
                 .db
                 .run(move |c| {
                     let Some(subject) = requests::owner_of(c, &lookup)? else { return Ok(Vec::new()) };
-                    Ok(subject_data::load_current(c, subject)?.records.iter().map(|r| r.id.0).collect::<Vec<_>>())
+                    Ok(subject_data::load_current(c, subject, &catalog)?
+                        .records
+                        .iter()
+                        .map(|r| r.id.0)
+                        .collect::<Vec<_>>())
                 })
                 .await?;
             if keep.iter().any(|k| !owned.contains(k)) {

@@ -63,14 +63,14 @@ async fn document(
         }
     };
     let subject = me.subject_id;
-    let (keys, now) = (state.keys.clone(), state.clock.now());
+    let (keys, now, catalog) = (state.keys.clone(), state.clock.now(), state.catalog.clone());
     let data = state
         .db
         .transaction(move |c| {
             if let Some(ob) = &on_behalf {
                 ob.record(c, &keys, StaffAction::Download, format, now)?;
             }
-            subject_data::load(c, subject)
+            subject_data::load(c, subject, &catalog)
         })
         .await?;
     state.outbox_wakeup.notify_one();

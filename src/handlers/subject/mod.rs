@@ -345,7 +345,8 @@ pub async fn dashboard(
     let gpc_applied =
         if me.assisted_by.is_none() { preferences::apply_gpc(&req, &state, me.subject_id).await? } else { 0 };
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load_held(c, subject)).await?;
+    let catalog = state.catalog.clone();
+    let data = state.db.run(move |c| subject_data::load_held(c, subject, &catalog)).await?;
     let entities = entity_views(&data, &state.catalog, ctx.lang);
     Ok(DashboardPage { ctx, name: data.summary.display_name, entities, gpc_applied })
 }
@@ -371,7 +372,8 @@ pub async fn category(
     let entity = stored.catalog.entities.iter().find(|e| e.key.as_str() == entity_key).ok_or(AppError::NotFound)?;
     let entity_id = stored.ids.entities.get(&entity.key).copied().ok_or(AppError::NotFound)?;
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load_held(c, subject)).await?;
+    let catalog = state.catalog.clone();
+    let data = state.db.run(move |c| subject_data::load_held(c, subject, &catalog)).await?;
     let category = category_views(&data, stored, entity_id, entity, ctx.lang, Some(&category_key), true)
         .into_iter()
         .next()

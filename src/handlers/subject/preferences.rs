@@ -198,7 +198,8 @@ async fn page(
     gpc_applied: usize,
     error: Option<&'static str>,
 ) -> Result<PreferencesPage, AppError> {
-    let data = state.db.run(move |c| subject_data::load(c, subject)).await?;
+    let catalog = state.catalog.clone();
+    let data = state.db.run(move |c| subject_data::load(c, subject, &catalog)).await?;
     let tasks = state.db.run(move |c| propagation::for_subject(c, subject, None)).await?;
     let stored = &state.catalog;
     let language = ctx.lang;
@@ -347,7 +348,8 @@ pub async fn change_preference(
 /// `GET /consent-receipt`: a signed Kantara 1.1 receipt of the current preferences.
 pub async fn consent_receipt(me: SubjectAccess, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load_current(c, subject)).await?;
+    let catalog = state.catalog.clone();
+    let data = state.db.run(move |c| subject_data::load_current(c, subject, &catalog)).await?;
     let key = state.keys.receipt_signing_key();
     let receipt_id = crate::domain::ids::PublicId::new();
     let receipt = receipts::receipt(&data, &state.catalog, state.clock.now(), receipt_id.as_str(), &key);

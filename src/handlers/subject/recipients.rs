@@ -60,7 +60,8 @@ pub async fn recipients(
     state: web::Data<AppState>,
 ) -> Result<RecipientsPage, AppError> {
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load_held(c, subject)).await?;
+    let catalog = state.catalog.clone();
+    let data = state.db.run(move |c| subject_data::load_held(c, subject, &catalog)).await?;
     let stored = &state.catalog;
     let language = ctx.lang;
     let texts = messages(language);

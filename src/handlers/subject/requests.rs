@@ -134,7 +134,8 @@ pub async fn requests_page(
     state: web::Data<AppState>,
 ) -> Result<RequestsPage, AppError> {
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load_current(c, subject)).await?;
+    let catalog = state.catalog.clone();
+    let data = state.db.run(move |c| subject_data::load_current(c, subject, &catalog)).await?;
     let stored = &state.catalog;
     let texts = messages(ctx.lang);
     let profile = profile(&data, stored);
@@ -334,7 +335,8 @@ pub async fn new_request(
 ) -> Result<HttpResponse, AppError> {
     let kind = parse_kind(&kind)?;
     let subject = me.subject_id;
-    let data = state.db.run(move |c| subject_data::load_records(c, subject)).await?;
+    let catalog = state.catalog.clone();
+    let data = state.db.run(move |c| subject_data::load_records(c, subject, &catalog)).await?;
     if let Availability::NotOffered(why) = kind.availability(&profile(&data, &state.catalog)) {
         let page = build_form_page(ctx, kind, &data, &state.catalog, Some(why), None, HashMap::new());
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -367,7 +369,8 @@ impl Basis {
         Ok(if matches!(kind, RequestKind::Access | RequestKind::Erasure) {
             Basis::Scope(state.db.run(move |c| subject_data::load_scope(c, subject)).await?)
         } else {
-            Basis::Records(state.db.run(move |c| subject_data::load_records(c, subject)).await?)
+            let catalog = state.catalog.clone();
+            Basis::Records(state.db.run(move |c| subject_data::load_records(c, subject, &catalog)).await?)
         })
     }
 
@@ -406,7 +409,10 @@ impl Basis {
     async fn into_records(self, state: &AppState, subject: SubjectId) -> Result<SubjectData, AppError> {
         match self {
             Basis::Records(data) => Ok(data),
-            Basis::Scope(_) => Ok(state.db.run(move |c| subject_data::load_records(c, subject)).await?),
+            Basis::Scope(_) => {
+                let catalog = state.catalog.clone();
+                Ok(state.db.run(move |c| subject_data::load_records(c, subject, &catalog)).await?)
+            }
         }
     }
 }
