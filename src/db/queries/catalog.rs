@@ -258,12 +258,13 @@ pub fn sync_if_changed(
     conn: &mut DbConnection,
     catalog: &Catalog,
 ) -> Result<(StoredCatalog, Option<SyncReport>), DbError> {
-    // A register that cannot be read back as it is (a value of an older build, say) is
-    // rewritten by the sync, as before.
-    if let Ok(stored) = load(conn)
-        && stored.catalog.same_register(catalog)
-    {
-        return Ok((stored, None));
+    match load(conn) {
+        Ok(stored) if stored.catalog.same_register(catalog) => return Ok((stored, None)),
+        // A stored value this build cannot parse (or a dangling key) is rewritten by the
+        // sync, as before. A failed statement is not: on PostgreSQL it has aborted the
+        // transaction, so the sync could only fail with a less telling message.
+        Ok(_) | Err(DbError::Rejected(_) | DbError::NotFound) => {}
+        Err(other) => return Err(other),
     }
     let report = sync(conn, catalog)?;
     Ok((load(conn)?, Some(report)))

@@ -3,6 +3,8 @@
 //! categories, marketing preferences, consent history and rights requests. The
 //! dashboard, the recipients page and the download are all built from this.
 
+use std::cmp::Reverse;
+
 use diesel::prelude::*;
 use time::{Date, OffsetDateTime};
 
@@ -573,13 +575,13 @@ fn in_catalog_order(records: &mut [HeldRecord], stored: &StoredCatalog) {
     for record in records.iter_mut() {
         record.purposes.sort_by_key(|p| (stored.purpose_position(*p), p.0));
     }
-    records.sort_by(|a, b| {
-        (a.entity, stored.category_position(a.category), &a.field, b.collected_at, b.id).cmp(&(
-            b.entity,
-            stored.category_position(b.category),
-            &b.field,
-            a.collected_at,
-            a.id,
-        ))
-    });
+    records.sort_by(|a, b| record_order(a, stored).cmp(&record_order(b, stored)));
+}
+
+/// What [`in_catalog_order`] sorts a record by.
+fn record_order<'a>(
+    r: &'a HeldRecord,
+    stored: &StoredCatalog,
+) -> (EntityId, usize, &'a str, Reverse<OffsetDateTime>, Reverse<RecordId>) {
+    (r.entity, stored.category_position(r.category), r.field.as_str(), Reverse(r.collected_at), Reverse(r.id))
 }

@@ -231,7 +231,7 @@ fn eligible_purposes(kind: RequestKind, data: &SubjectData, stored: &StoredCatal
             out.push(pid);
         }
     }
-    out.sort_by_key(|id| stored.catalog.purposes.iter().position(|p| stored.ids.purposes.get(&p.key) == Some(id)));
+    out.sort_by_key(|id| stored.purpose_position(*id));
     out
 }
 
