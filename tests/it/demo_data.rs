@@ -15,7 +15,8 @@ on_both_backends!(
     demo_subject_has_the_promised_data,
     job_applicant_and_visitor_exist,
     demo_load_is_idempotent,
-    loaded_data_matches_the_link_tables
+    loaded_data_matches_the_link_tables,
+    one_statement_reads_every_column
 );
 
 async fn subject_id(app: &TestApp, email: &'static str) -> i64 {
@@ -240,4 +241,246 @@ async fn loaded_data_matches_the_link_tables(backend: Backend) {
         data.disclosures.iter().filter(|d| d.categories.len() > 1).count() > 0,
         "the demo has a disclosure of two categories"
     );
+}
+
+/// The person, relationships, records and disclosures come in one `UNION ALL`
+/// statement whose rows share one shape; every column must land in its own field. The
+/// oracle is a plain query of each table: for the demo person, and for a person built
+/// here with every optional column set, a record without purposes, a disclosure without
+/// categories and only a non-primary address (which is not their e-mail).
+async fn one_statement_reads_every_column(backend: Backend) {
+    use privacy_portal::db::queries::subject_data::{self, SubjectData};
+    use privacy_portal::domain::ids::SubjectId;
+    use time::macros::{date, datetime};
+    use time::{Date, PrimitiveDateTime};
+
+    type RecordColumns = (
+        (i64, i64, i64, String, String, String, Option<i64>),
+        (PrimitiveDateTime, PrimitiveDateTime, Option<PrimitiveDateTime>, Option<PrimitiveDateTime>),
+        (Option<String>, Option<Date>),
+    );
+    type DisclosureColumns = (i64, i64, i64, i64, PrimitiveDateTime);
+    fn loaded_records(data: &SubjectData) -> Vec<RecordColumns> {
+        let mut rows: Vec<RecordColumns> = data
+            .records
+            .iter()
+            .map(|r| {
+                let at = |t: time::OffsetDateTime| PrimitiveDateTime::new(t.date(), t.time());
+                (
+                    (
+                        r.id.0,
+                        r.entity.0,
+                        r.category.0,
+                        r.field.clone(),
+                        r.value.clone(),
+                        r.source.as_str().to_owned(),
+                        r.source_party.map(|p| p.0),
+                    ),
+                    (at(r.collected_at), at(r.updated_at), r.restricted_at.map(at), r.erased_at.map(at)),
+                    (r.kept_reason.clone(), r.kept_until),
+                )
+            })
+            .collect();
+        rows.sort_by_key(|r| r.0.0);
+        rows
+    }
+    fn loaded_disclosures(data: &SubjectData) -> Vec<DisclosureColumns> {
+        data.disclosures
+            .iter()
+            .map(|d| (d.id.0, d.recipient.0, d.entity.0, d.purpose.0, PrimitiveDateTime::new(d.at.date(), d.at.time())))
+            .collect()
+    }
+    fn stored_records(c: &mut privacy_portal::db::DbConnection, id: i64) -> QueryResult<Vec<RecordColumns>> {
+        records::table
+            .filter(records::subject_id.eq(id))
+            .order(records::id)
+            .select((
+                (
+                    records::id,
+                    records::entity_id,
+                    records::category_id,
+                    records::field,
+                    records::value,
+                    records::source,
+                    records::source_recipient_id,
+                ),
+                (records::collected_at, records::updated_at, records::restricted_at, records::erased_at),
+                (records::kept_reason, records::kept_until),
+            ))
+            .load(c)
+    }
+    fn stored_disclosures(c: &mut privacy_portal::db::DbConnection, id: i64) -> QueryResult<Vec<DisclosureColumns>> {
+        disclosures::table
+            .filter(disclosures::subject_id.eq(id))
+            .order((disclosures::disclosed_at.desc(), disclosures::id.desc()))
+            .select((
+                disclosures::id,
+                disclosures::recipient_id,
+                disclosures::entity_id,
+                disclosures::purpose_id,
+                disclosures::disclosed_at,
+            ))
+            .load(c)
+    }
+
+    let app = TestApp::spawn(backend).await;
+    let demo = subject_id(&app, "demo@example.com").await;
+    let stored = app.state.catalog.clone();
+    let (demo_data, demo_records, demo_disclosures, built, built_records, built_disclosures, filing, ids) = app
+        .state
+        .db
+        .run(move |c| {
+            let demo_data = subject_data::load_held(c, SubjectId(demo), &stored)?;
+            let demo_records = stored_records(c, demo)?;
+            let demo_disclosures = stored_disclosures(c, demo)?;
+
+            // Two purposes of one entity, a category and a recipient from the catalog.
+            let (first_purpose, entity): (i64, i64) =
+                purposes::table.order(purposes::id).select((purposes::id, purposes::entity_id)).first(c)?;
+            let second_purpose: i64 = purposes::table
+                .filter(purposes::entity_id.eq(entity).and(purposes::id.ne(first_purpose)))
+                .order(purposes::id)
+                .select(purposes::id)
+                .first(c)?;
+            let category: i64 =
+                data_categories::table.order(data_categories::id).select(data_categories::id).first(c)?;
+            let recipient: i64 = recipients::table.order(recipients::id).select(recipients::id).first(c)?;
+            let person = diesel::insert_into(subjects::table)
+                .values((
+                    subjects::public_id.eq("every-column-test"),
+                    subjects::display_name.eq("Every Column"),
+                    subjects::language.eq("en"),
+                    subjects::created_at.eq(datetime!(2026-01-01 0:00)),
+                    subjects::updated_at.eq(datetime!(2026-01-01 0:00)),
+                ))
+                .returning(subjects::id)
+                .get_result::<i64>(c)?;
+            diesel::insert_into(subject_emails::table)
+                .values((
+                    subject_emails::subject_id.eq(person),
+                    subject_emails::address.eq("not-primary@example.org"),
+                    subject_emails::is_primary.eq(false),
+                    subject_emails::created_at.eq(datetime!(2026-01-01 0:00)),
+                ))
+                .execute(c)?;
+            diesel::insert_into(relationships::table)
+                .values((
+                    relationships::subject_id.eq(person),
+                    relationships::entity_id.eq(entity),
+                    relationships::role.eq("service_user"),
+                    relationships::reference.eq(Some("REF-7")),
+                    relationships::started_on.eq(date!(2024 - 02 - 29)),
+                    relationships::ended_on.eq(Some(date!(2025 - 03 - 31))),
+                ))
+                .execute(c)?;
+            // A received, restricted, erased-but-kept record without purposes, and a
+            // plain one with two.
+            let kept = diesel::insert_into(records::table)
+                .values((
+                    records::subject_id.eq(person),
+                    records::entity_id.eq(entity),
+                    records::category_id.eq(category),
+                    records::field.eq("kept field"),
+                    records::value.eq(""),
+                    records::source.eq("received"),
+                    records::source_recipient_id.eq(Some(recipient)),
+                    records::collected_at.eq(datetime!(2025-01-02 03:04:05)),
+                    records::updated_at.eq(datetime!(2025-06-07 08:09:10)),
+                    records::restricted_at.eq(Some(datetime!(2025-07-01 12:00))),
+                    records::erased_at.eq(Some(datetime!(2025-08-01 13:30:01))),
+                    records::kept_reason.eq(Some("tax law")),
+                    records::kept_until.eq(Some(date!(2032 - 12 - 31))),
+                ))
+                .returning(records::id)
+                .get_result::<i64>(c)?;
+            let plain = diesel::insert_into(records::table)
+                .values((
+                    records::subject_id.eq(person),
+                    records::entity_id.eq(entity),
+                    records::category_id.eq(category),
+                    records::field.eq("plain field"),
+                    records::value.eq("a value"),
+                    records::source.eq("provided"),
+                    records::collected_at.eq(datetime!(2025-02-02 00:00)),
+                    records::updated_at.eq(datetime!(2025-02-02 00:00)),
+                ))
+                .returning(records::id)
+                .get_result::<i64>(c)?;
+            for purpose in [second_purpose, first_purpose] {
+                diesel::insert_into(record_purposes::table)
+                    .values((
+                        record_purposes::record_id.eq(plain),
+                        record_purposes::entity_id.eq(entity),
+                        record_purposes::purpose_id.eq(purpose),
+                    ))
+                    .execute(c)?;
+            }
+            // An older disclosure with a category and a newer one without any.
+            let mut disclosure_ids = Vec::new();
+            for at in [datetime!(2025-03-03 10:00), datetime!(2025-09-09 09:09:09)] {
+                disclosure_ids.push(
+                    diesel::insert_into(disclosures::table)
+                        .values((
+                            disclosures::subject_id.eq(person),
+                            disclosures::recipient_id.eq(recipient),
+                            disclosures::entity_id.eq(entity),
+                            disclosures::purpose_id.eq(first_purpose),
+                            disclosures::disclosed_at.eq(at),
+                        ))
+                        .returning(disclosures::id)
+                        .get_result::<i64>(c)?,
+                );
+            }
+            diesel::insert_into(disclosure_categories::table)
+                .values((
+                    disclosure_categories::disclosure_id.eq(disclosure_ids[0]),
+                    disclosure_categories::category_id.eq(category),
+                ))
+                .execute(c)?;
+            let built = subject_data::load_held(c, SubjectId(person), &stored)?;
+            let filing = subject_data::load_records(c, SubjectId(person), &stored)?;
+            Ok((
+                demo_data,
+                demo_records,
+                demo_disclosures,
+                built,
+                stored_records(c, person)?,
+                stored_disclosures(c, person)?,
+                filing,
+                (entity, kept, plain, [first_purpose, second_purpose], category, disclosure_ids),
+            ))
+        })
+        .await
+        .unwrap();
+
+    assert!(demo_records.len() >= 10 && !demo_disclosures.is_empty(), "the demo person has data");
+    assert_eq!(loaded_records(&demo_data), demo_records);
+    assert_eq!(loaded_disclosures(&demo_data), demo_disclosures, "every column, newest first");
+
+    let (entity, kept, plain, purposes_by_id, category, disclosure_ids) = ids;
+    assert_eq!(built.summary.display_name, "Every Column");
+    assert_eq!(built.summary.language, privacy_portal::domain::Language::En);
+    assert!(built.summary.email.is_none(), "a non-primary address is not the person's e-mail");
+    assert_eq!(built.relationships.len(), 1);
+    let relationship = &built.relationships[0];
+    assert_eq!(relationship.entity.0, entity);
+    assert_eq!(relationship.role.as_str(), "service_user");
+    assert_eq!(relationship.reference.as_deref(), Some("REF-7"));
+    assert_eq!((relationship.since, relationship.until), (date!(2024 - 02 - 29), Some(date!(2025 - 03 - 31))));
+    assert_eq!(loaded_records(&built), built_records);
+    let record = |id: i64| built.records.iter().find(|r| r.id.0 == id).expect("record loaded");
+    assert!(record(kept).purposes.is_empty(), "a record without purposes loads once, with none");
+    let mut expected = purposes_by_id.to_vec();
+    expected.sort_by_key(|p| app.state.catalog.purpose_position(privacy_portal::domain::ids::PurposeId(*p)));
+    assert_eq!(record(plain).purposes.iter().map(|p| p.0).collect::<Vec<_>>(), expected);
+    assert_eq!(loaded_disclosures(&built), built_disclosures);
+    assert_eq!(built.disclosures.iter().map(|d| d.id.0).collect::<Vec<_>>(), [disclosure_ids[1], disclosure_ids[0]]);
+    assert!(built.disclosures[0].categories.is_empty(), "a disclosure without categories loads, with none");
+    assert_eq!(built.disclosures[1].categories.iter().map(|c| c.0).collect::<Vec<_>>(), [category]);
+
+    // Filing reads the same person and records without the disclosures.
+    assert_eq!(loaded_records(&filing), built_records);
+    assert!(filing.disclosures.is_empty());
+    assert_eq!(filing.relationships.len(), 1);
+    assert_eq!(filing.summary.display_name, "Every Column");
 }

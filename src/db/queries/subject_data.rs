@@ -1,7 +1,8 @@
-//! Everything held about one person, read in a handful of queries (each by an indexed
-//! subject id): relationships, records with their purposes, disclosures with their
-//! categories, marketing preferences, consent history and rights requests. The
-//! dashboard, the recipients page and the download are all built from this.
+//! Everything held about one person, read by indexed subject id: the person, their
+//! relationships, records with their purposes and disclosures with their categories in
+//! one statement (`held_rows`), then, for the pages that show them, marketing
+//! preferences, consent history and rights requests. The dashboard, the recipients page
+//! and the download are all built from this.
 
 use std::cmp::Reverse;
 
@@ -15,6 +16,8 @@ use crate::db::{DbConnection, DbError, from_db};
 use crate::domain::ids::{CategoryId, ChannelId, DisclosureId, EntityId, PurposeId, RecipientId, RecordId, SubjectId};
 use crate::domain::person::{RecordSource, Role};
 use crate::domain::rights::{RequestKind, RequestStatus};
+
+mod held_rows;
 
 /// A relationship with an entity.
 #[derive(Debug, Clone)]
@@ -382,14 +385,14 @@ pub fn load_current(
 
 /// Who the person is, their relationships, records and disclosures; preferences, requests
 /// and history left empty: what the data pages (dashboard, category, recipients) show, in
-/// three queries instead of five (each a round trip on PostgreSQL; see BENCHMARKS.md).
+/// one statement (each is a round trip on PostgreSQL; see BENCHMARKS.md).
 pub fn load_held(conn: &mut DbConnection, subject: SubjectId, stored: &StoredCatalog) -> Result<SubjectData, DbError> {
     load_with(conn, subject, stored, Parts::Held)
 }
 
 /// Who the person is, their relationships and their records with purposes; the
 /// disclosures, preferences, requests and history are left empty. What filing a rights
-/// request checks (which rights apply, what the request may name), in half the queries.
+/// request checks (which rights apply, what the request may name), in one statement.
 pub fn load_records(
     conn: &mut DbConnection,
     subject: SubjectId,
@@ -439,123 +442,25 @@ fn load_with(
     stored: &StoredCatalog,
     parts: Parts,
 ) -> Result<SubjectData, DbError> {
-    let (summary, relationships) = summary_and_relationships(conn, subject)?;
-
-    type RecordRow = (
-        (i64, i64, i64, String, String, String, Option<i64>),
-        (
-            time::PrimitiveDateTime,
-            time::PrimitiveDateTime,
-            Option<time::PrimitiveDateTime>,
-            Option<time::PrimitiveDateTime>,
-            Option<String>,
-            Option<Date>,
-        ),
-        Option<i64>,
-    );
-    // Records with their purposes in one query: a record comes once per purpose, its rows
-    // next to each other (ordered by the record's id). Sorted by catalog position below,
-    // from the catalog in memory: joining the catalog tables to sort made this the
-    // costliest statement of a page on PostgreSQL.
-    let rows: Vec<RecordRow> = records::table
-        .left_join(record_purposes::table.on(record_purposes::record_id.eq(records::id)))
-        .filter(records::subject_id.eq(subject.0))
-        .order((records::id, record_purposes::purpose_id.nullable()))
-        .select((
-            (
-                records::id,
-                records::entity_id,
-                records::category_id,
-                records::field,
-                records::value,
-                records::source,
-                records::source_recipient_id,
-            ),
-            (
-                records::collected_at,
-                records::updated_at,
-                records::restricted_at,
-                records::erased_at,
-                records::kept_reason,
-                records::kept_until,
-            ),
-            record_purposes::purpose_id.nullable(),
-        ))
-        .load(conn)?;
-    let mut records: Vec<HeldRecord> = Vec::new();
-    for (
-        (id, entity, category, field, value, source, party),
-        (collected, updated, restricted, erased, kept_reason, kept_until),
-        purpose,
-    ) in rows
-    {
-        let purpose = purpose.map(PurposeId);
-        if let Some(same) = records.last_mut().filter(|r| r.id.0 == id) {
-            same.purposes.extend(purpose);
-            continue;
-        }
-        records.push(HeldRecord {
-            id: RecordId(id),
-            entity: EntityId(entity),
-            category: CategoryId(category),
-            field,
-            value,
-            source: parsed(&source, "record source")?,
-            source_party: party.map(RecipientId),
-            collected_at: from_db(collected),
-            updated_at: from_db(updated),
-            restricted_at: restricted.map(from_db),
-            erased_at: erased.map(from_db),
-            kept_reason,
-            kept_until,
-            purposes: purpose.into_iter().collect(),
-        });
-    }
+    let held = held_rows::load(conn, subject, parts != Parts::Records)?;
+    let (name, language, email) = held.person;
+    let summary = SubjectSummary::from_stored(subject, name, &language, email);
+    let (relationships, mut records, mut disclosures) = (held.relationships, held.records, held.disclosures);
     in_catalog_order(&mut records, stored);
-
+    disclosures.sort_by_key(|d| (Reverse(d.at), Reverse(d.id)));
+    for disclosure in &mut disclosures {
+        disclosure.categories.sort_by_key(|c| (stored.category_position(*c), c.0));
+    }
     if parts == Parts::Records {
         return Ok(SubjectData {
             summary,
             relationships,
             records,
-            disclosures: Vec::new(),
+            disclosures,
             preferences: Vec::new(),
             consent_events: Vec::new(),
             requests: Vec::new(),
         });
-    }
-    // Disclosures with their categories in one query, as the records above.
-    let rows: Vec<(i64, i64, i64, i64, time::PrimitiveDateTime, Option<i64>)> = disclosures::table
-        .left_join(disclosure_categories::table)
-        .filter(disclosures::subject_id.eq(subject.0))
-        .order((disclosures::disclosed_at.desc(), disclosures::id.desc()))
-        .select((
-            disclosures::id,
-            disclosures::recipient_id,
-            disclosures::entity_id,
-            disclosures::purpose_id,
-            disclosures::disclosed_at,
-            disclosure_categories::category_id.nullable(),
-        ))
-        .load(conn)?;
-    let mut disclosures: Vec<HeldDisclosure> = Vec::new();
-    for (id, recipient, entity, purpose, at, category) in rows {
-        let category = category.map(CategoryId);
-        if let Some(same) = disclosures.last_mut().filter(|d| d.id.0 == id) {
-            same.categories.extend(category);
-            continue;
-        }
-        disclosures.push(HeldDisclosure {
-            id: DisclosureId(id),
-            recipient: RecipientId(recipient),
-            entity: EntityId(entity),
-            purpose: PurposeId(purpose),
-            at: from_db(at),
-            categories: category.into_iter().collect(),
-        });
-    }
-    for disclosure in &mut disclosures {
-        disclosure.categories.sort_by_key(|c| (stored.category_position(*c), c.0));
     }
 
     Ok(SubjectData {
