@@ -131,31 +131,26 @@ pub(super) fn load(conn: &mut DbConnection, subject: SubjectId, disclosures: boo
     // (entity, started); a record's or a disclosure's rows next to each other (by id),
     // which the grouping below relies on.
     rows.sort_unstable_by_key(|(kind, ids, _, _, dates)| (*kind, ids.0, ids.1, dates.0, ids.4, ids.2));
-    let mut held = HeldRows {
-        person: (String::new(), String::new(), None),
-        relationships: Vec::new(),
-        records: Vec::new(),
-        disclosures: Vec::new(),
-    };
-    let mut found = false;
+    let (mut person, mut relationships, mut records, mut disclosures) = (None, Vec::new(), Vec::new(), Vec::new());
     for (kind, ids, texts, times, dates) in rows {
         match kind {
             PERSON => {
                 let (name, language, email, role, reference) = texts;
-                if !found {
-                    held.person = (required(name, "display name")?, required(language, "language")?, email);
-                    found = true;
+                if person.is_none() {
+                    person = Some((required(name, "display name")?, required(language, "language")?, email));
                 }
                 if let Some(entity) = ids.1 {
-                    held.relationships.push(relationship(entity, role, reference, dates)?);
+                    relationships.push(relationship(entity, role, reference, dates)?);
                 }
             }
-            RECORD => add_record(&mut held.records, ids, texts, times, dates.0)?,
-            DISCLOSURE => add_disclosure(&mut held.disclosures, ids, times.0)?,
+            RECORD => add_record(&mut records, ids, texts, times, dates.0)?,
+            DISCLOSURE => add_disclosure(&mut disclosures, ids, times.0)?,
             other => return Err(DbError::Rejected(format!("unknown row kind {other} in a person's data"))),
         }
     }
-    if found { Ok(held) } else { Err(DbError::NotFound) }
+    // Every person has a person row (LEFT JOINs keep it); none means no such person.
+    let person = person.ok_or(DbError::NotFound)?;
+    Ok(HeldRows { person, relationships, records, disclosures })
 }
 
 /// A column every row of its kind has (the statement's NULL only stands for another
